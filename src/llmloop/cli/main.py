@@ -1,0 +1,80 @@
+"""The root `llmloop` command: global options, subcommands, and error-to-exit-code mapping."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.text import Text
+
+from llmloop import __version__
+from llmloop.cli import db, demo, init, keys, projects, server
+from llmloop.cli.output import ExitCode, error_console
+from llmloop.cli.state import CliState
+from llmloop.errors import LlmloopError, UsageError
+
+app = typer.Typer(
+    name="llmloop",
+    help="Build, evaluate, deploy and monitor LLM applications as one loop.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"llmloop {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    home: Annotated[
+        Path | None, typer.Option(help="Folder of the embedded store (LLMLOOP_HOME).")
+    ] = None,
+    database_url: Annotated[
+        str | None, typer.Option(help="Store URL (LLMLOOP_DATABASE_URL).")
+    ] = None,
+    server_url: Annotated[
+        str | None, typer.Option(help="Talk to this server (LLMLOOP_SERVER_URL).")
+    ] = None,
+    project: Annotated[
+        str | None, typer.Option(help="Project of the embedded store (LLMLOOP_PROJECT).")
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Options here win over LLMLOOP_* variables, which win over llmloop.yaml."""
+    state = CliState(
+        overrides={
+            "home": home,
+            "database_url": database_url,
+            "server_url": server_url,
+            "project": project,
+        }
+    )
+    ctx.obj = state
+    ctx.call_on_close(state.close)
+
+
+app.command("init")(init.init)
+app.command("demo")(demo.demo)
+app.command("server")(server.server)
+app.add_typer(db.app, name="db")
+app.add_typer(projects.app, name="project")
+app.add_typer(keys.app, name="key")
+
+
+def main() -> None:
+    """Entry point: run the CLI; llmloop errors become a message and an exit code."""
+    try:
+        app()
+    except LlmloopError as error:
+        error_console.print(Text.assemble(("error: ", "bold red"), str(error)))
+        sys.exit(ExitCode.USAGE if isinstance(error, UsageError) else ExitCode.RUNTIME)

@@ -1,0 +1,80 @@
+"""The embedded client: every resource over the local store, for one principal."""
+
+from __future__ import annotations
+
+import getpass
+from functools import cached_property
+
+from llmloop.client.local.context import LocalContext
+from llmloop.client.local.keys import LocalKeys
+from llmloop.client.local.projects import LocalProjects
+from llmloop.domain.clock import Clock, SystemClock
+from llmloop.domain.names import validate_name
+from llmloop.domain.projects import Principal
+from llmloop.settings import Settings
+from llmloop.store.database import Database
+from llmloop.store.projects import ProjectRepository
+
+__all__ = ["LocalClient"]
+
+
+def _local_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+class LocalClient:
+    """``Client`` over the embedded store; the server uses one per request, for its key."""
+
+    def __init__(
+        self,
+        database: Database,
+        principal: Principal,
+        *,
+        clock: Clock | None = None,
+        owns_database: bool = False,
+    ) -> None:
+        self.context = LocalContext(database, clock or SystemClock(), principal)
+        self._owns_database = owns_database
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, clock: Clock | None = None) -> LocalClient:
+        """The embedded user's client: an admin working in ``settings.project``.
+
+        The project is created on first use, so a fresh store works with no set-up.
+        """
+        validate_name(settings.project, what="project")
+        database = Database(settings.resolved_database_url)
+        client = cls(
+            database,
+            Principal(actor=f"local:{_local_user()}", project=settings.project, admin=True),
+            clock=clock,
+            owns_database=True,
+        )
+        client.ensure_project()
+        return client
+
+    def ensure_project(self) -> None:
+        """Create the principal's project if the store does not have it yet."""
+        project = self.context.principal.project
+        if project is None:
+            return
+        with self.context.database.session() as session:
+            ProjectRepository(session).ensure(project, at=self.context.now())
+
+    @cached_property
+    def projects(self) -> LocalProjects:
+        """Projects."""
+        return LocalProjects(self.context)
+
+    @cached_property
+    def keys(self) -> LocalKeys:
+        """API keys."""
+        return LocalKeys(self.context)
+
+    def close(self) -> None:
+        """Close the store if this client opened it."""
+        if self._owns_database:
+            self.context.database.close()

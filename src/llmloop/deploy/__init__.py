@@ -1,0 +1,1 @@
+"""Deploy stage: releases, feature flags, gradual rollouts and canary analysis."""

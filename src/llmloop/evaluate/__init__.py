@@ -1,0 +1,1 @@
+"""Evaluate stage: datasets, evaluators, experiments, comparisons and deployment gates."""

@@ -1,0 +1,1 @@
+"""The loop itself: harvesting failing production cases, loop status and the demo."""

@@ -1,0 +1,1 @@
+"""Monitor stage: trace ingestion and queries, metrics, online evaluation, alerts, feedback."""

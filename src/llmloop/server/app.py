@@ -1,0 +1,38 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from llmloop import __version__
+from llmloop.domain.clock import Clock, SystemClock
+from llmloop.server.errors import install_error_handlers
+from llmloop.server.routers import health, keys, projects
+from llmloop.server.state import ServerState
+from llmloop.settings import Settings
+from llmloop.store.database import Database
+
+__all__ = ["create_app"]
+
+
+def create_app(
+    settings: Settings, *, database: Database | None = None, clock: Clock | None = None
+) -> FastAPI:
+    """Build the server for *settings*; pass *database* or *clock* to share or simulate them."""
+    app = FastAPI(
+        title="llmloop",
+        version=__version__,
+        summary="Build, evaluate, deploy and monitor LLM applications as one loop.",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+    )
+    app.state.llmloop = ServerState(
+        settings=settings,
+        database=database or Database(settings.resolved_database_url),
+        clock=clock or SystemClock(),
+    )
+    install_error_handlers(app)
+    for module in (health, projects, keys):
+        app.include_router(module.router)
+    return app

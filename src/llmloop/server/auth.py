@@ -1,0 +1,45 @@
+"""Authentication: every request but ``/healthz`` carries ``Authorization: Bearer <key>``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from llmloop.client.local import LocalClient
+from llmloop.domain.projects import KeyScope, Principal
+from llmloop.errors import AuthenticationError
+from llmloop.server.state import ServerState
+from llmloop.store.projects import ApiKeyRepository
+
+__all__ = ["ClientForKey", "client_for_key"]
+
+_bearer = HTTPBearer(auto_error=False, description="An llmloop API key.")
+
+
+def client_for_key(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> LocalClient:
+    """The embedded client acting as the key's holder, limited to the key's project."""
+    if credentials is None or not credentials.credentials:
+        raise AuthenticationError(
+            "this endpoint needs an API key",
+            hint="Send 'Authorization: Bearer <key>'; make a key with `llmloop key create`.",
+        )
+    state = ServerState.of(request.app)
+    with state.database.session() as session:
+        info = ApiKeyRepository(session).authenticate(credentials.credentials)
+    if info is None:
+        raise AuthenticationError(
+            "the API key is unknown or revoked",
+            hint="Check the key, or make a new one with `llmloop key create`.",
+        )
+    principal = Principal(
+        actor=f"key:{info.key_id}", project=info.project, admin=info.scope is KeyScope.ADMIN
+    )
+    return LocalClient(state.database, principal, clock=state.clock)
+
+
+ClientForKey = Annotated[LocalClient, Depends(client_for_key)]
