@@ -1,0 +1,1 @@
+"""Build stage: prompts, apps, providers, RAG pipelines, agents and model references."""
