@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.text import Text
+
+# Typer 0.29 vendors Click; its Group.invoke takes the vendored Context.
+from typer import _click as click
+from typer.core import TyperGroup
 
 from llmloop import __version__
 from llmloop.cli import db, demo, init, keys, projects, server
@@ -15,7 +18,20 @@ from llmloop.cli.output import ExitCode, error_console
 from llmloop.cli.state import CliState
 from llmloop.errors import LlmloopError, UsageError
 
+
+class LlmloopGroup(TyperGroup):
+    """The root group: an llmloop error anywhere below becomes a message and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except LlmloopError as error:
+            error_console.print(Text.assemble(("error: ", "bold red"), str(error)))
+            ctx.exit(ExitCode.USAGE if isinstance(error, UsageError) else ExitCode.RUNTIME)
+
+
 app = typer.Typer(
+    cls=LlmloopGroup,
     name="llmloop",
     help="Build, evaluate, deploy and monitor LLM applications as one loop.",
     no_args_is_help=True,
@@ -72,9 +88,5 @@ app.add_typer(keys.app, name="key")
 
 
 def main() -> None:
-    """Entry point: run the CLI; llmloop errors become a message and an exit code."""
-    try:
-        app()
-    except LlmloopError as error:
-        error_console.print(Text.assemble(("error: ", "bold red"), str(error)))
-        sys.exit(ExitCode.USAGE if isinstance(error, UsageError) else ExitCode.RUNTIME)
+    """Entry point of the `llmloop` command."""
+    app()
