@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import typer
 
-from llmloop.cli.output import console, print_json
+from llmloop.cli.output import JsonOption, console, print_json
 from llmloop.cli.state import cli_state
 from llmloop.store.database import Database
 
@@ -34,7 +32,7 @@ def upgrade(ctx: typer.Context) -> None:
 @app.command("current")
 def current(
     ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Show the schema revision of the store and the newest this llmloop knows."""
     database = _database(ctx)

@@ -6,13 +6,12 @@ from typing import Annotated
 
 import typer
 
-from llmloop.cli.output import console, error_console, print_json, print_table
+from llmloop.cli.output import JsonOption, console, error_console, print_json, print_table
 from llmloop.cli.state import cli_state
 from llmloop.domain.projects import KeyScope
 
 app = typer.Typer(help="API keys: shown once, stored hashed, revocable.", no_args_is_help=True)
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 ProjectOption = Annotated[
     str | None, typer.Option("--project", "-p", help="Project; default: the current one.")
 ]

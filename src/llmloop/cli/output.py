@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
+import typer
 from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
-__all__ = ["ExitCode", "console", "error_console", "print_json", "print_table"]
+__all__ = ["ExitCode", "JsonOption", "console", "error_console", "print_json", "print_table"]
 
 console = Console(highlight=False, soft_wrap=True)
 error_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+"""The ``--json`` flag every listing command takes."""
 
 
 class ExitCode:

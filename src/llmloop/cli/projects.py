@@ -6,13 +6,11 @@ from typing import Annotated
 
 import typer
 
-from llmloop.cli.output import console, print_json, print_table
+from llmloop.cli.output import JsonOption, console, print_json, print_table
 from llmloop.cli.state import cli_state
 from llmloop.domain.projects import Project
 
 app = typer.Typer(help="Projects: every stored thing belongs to one.", no_args_is_help=True)
-
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
 def _show(project: Project, as_json: bool) -> None:
