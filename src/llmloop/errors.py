@@ -10,17 +10,23 @@ that talks to a server sees the same exceptions as code that talks to the embedd
     LlmloopError                      code                 HTTP
     ├── UsageError                    usage_error          400
     │   ├── ValidationError           invalid_input        422
+    │   │   └── ContextLengthError    context_length_exceeded 422
     │   ├── NotFoundError             not_found            404
+    │   │   └── UnknownModelError     unknown_model        404
     │   ├── ConflictError             conflict             409
     │   ├── AuthenticationError       unauthenticated      401
     │   ├── PermissionDeniedError     permission_denied    403
     │   └── ConfigurationError        invalid_configuration 400
+    │       └── ProviderCredentialsError provider_credentials 400
     └── OperationError                operation_failed     500
         ├── StoreUnavailableError     store_unavailable    503
         ├── SchemaVersionError        schema_too_new       503
         ├── ServerUnavailableError    server_unavailable   503
         ├── OverloadedError           overloaded           429
-        └── RemoteError               remote_error         502
+        ├── RemoteError               remote_error         502
+        └── ProviderError             provider_error       502
+            ├── ProviderTimeoutError  provider_timeout     504
+            └── ProviderRateLimitError provider_rate_limited 429
 """
 
 from __future__ import annotations
@@ -31,15 +37,21 @@ __all__ = [
     "AuthenticationError",
     "ConfigurationError",
     "ConflictError",
+    "ContextLengthError",
     "LlmloopError",
     "NotFoundError",
     "OperationError",
     "OverloadedError",
     "PermissionDeniedError",
+    "ProviderCredentialsError",
+    "ProviderError",
+    "ProviderRateLimitError",
+    "ProviderTimeoutError",
     "RemoteError",
     "SchemaVersionError",
     "ServerUnavailableError",
     "StoreUnavailableError",
+    "UnknownModelError",
     "UsageError",
     "ValidationError",
     "error_class_for_code",
@@ -141,6 +153,60 @@ class RemoteError(OperationError):
     """The server answered with an error this client does not know."""
 
     code = "remote_error"
+
+
+class ContextLengthError(ValidationError):
+    """The conversation does not fit the model's context window."""
+
+    code = "context_length_exceeded"
+
+
+class UnknownModelError(NotFoundError):
+    """The model provider does not know the model id it was asked for."""
+
+    code = "unknown_model"
+
+
+class ProviderCredentialsError(ConfigurationError):
+    """A model provider profile has no API key, or the provider refused the key."""
+
+    code = "provider_credentials"
+
+
+class ProviderError(OperationError):
+    """A model provider failed to answer (after any retries).
+
+    ``status`` is the provider's HTTP status when there was one; ``retry_after_s`` what the
+    provider asked the caller to wait; ``retryable`` whether trying again may succeed.
+    """
+
+    code = "provider_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        status: int | None = None,
+        retry_after_s: float | None = None,
+        retryable: bool = False,
+    ) -> None:
+        self.status = status
+        self.retry_after_s = retry_after_s
+        self.retryable = retryable
+        super().__init__(message, hint=hint)
+
+
+class ProviderTimeoutError(ProviderError):
+    """A model provider did not answer within the profile's timeout."""
+
+    code = "provider_timeout"
+
+
+class ProviderRateLimitError(ProviderError):
+    """A model provider refused the call for now (rate limit or overload)."""
+
+    code = "provider_rate_limited"
 
 
 def _all_subclasses(cls: type[LlmloopError]) -> list[type[LlmloopError]]:

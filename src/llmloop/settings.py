@@ -18,6 +18,8 @@ from pydantic import Field, SecretStr
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from llmloop.domain.pricing import UserModelPrice
+from llmloop.domain.provider_profiles import ProviderProfile
 from llmloop.errors import ConfigurationError
 
 __all__ = ["CONFIG_FILE_ENV", "DEFAULT_CONFIG_FILE", "Settings", "load_settings"]
@@ -101,6 +103,48 @@ class Settings(BaseSettings):
     )
     http_timeout_s: float = Field(
         default=10.0, gt=0, description="Timeout of one HTTP request to the server, in seconds."
+    )
+    protected_labels: tuple[str, ...] = Field(
+        default=("production",),
+        description="Prompt labels whose moves are deployments: they need a reason and are "
+        'audited (JSON list in the environment, e.g. \'["production", "eu-prod"]\').',
+    )
+    prompt_cache_ttl_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="How long the SDK serves a fetched prompt before refreshing it in the "
+        "background, in seconds.",
+    )
+    otlp_max_body_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        gt=0,
+        description="Largest OTLP request body /v1/traces accepts, in bytes, before and after "
+        "gzip decompression; larger ones get 413.",
+    )
+    span_text_max_chars: int = Field(
+        default=32_000,
+        gt=0,
+        description="Span inputs, outputs and string attributes longer than this are cut when "
+        "stored; the cut is recorded on the span.",
+    )
+    ingest_max_concurrent_requests: int = Field(
+        default=8,
+        gt=0,
+        description="OTLP requests the server ingests at once; more get 429 with Retry-After "
+        "instead of waiting in a queue.",
+    )
+    prices: dict[str, UserModelPrice] = Field(
+        default_factory=dict,
+        description="Your own model prices in USD per million tokens, by model name; they win "
+        'over the bundled genai-prices data (e.g. {"my-model": {"input_mtok": 1, '
+        '"output_mtok": 2, "cache_read_mtok": 0.1}}).',
+    )
+
+    providers: dict[str, ProviderProfile] = Field(
+        default_factory=dict,
+        description="Model provider profiles by name: kind (openai, anthropic, local, fake), "
+        "base_url, api_key or api_key_env, timeout_s, max_retries, max_concurrency, headers, "
+        "query, price_provider. The profile 'local' (the offline model) always exists.",
     )
 
     @classmethod

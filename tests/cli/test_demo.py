@@ -16,5 +16,6 @@ def test_demo_runs_twice_on_a_fresh_store(tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
         assert "another project's data is invisible" in result.stdout
         assert "the key stops at once" in result.stdout
+        assert "flush(): sent 9, dropped 0, failed 0" in result.stdout
         assert "demo complete" in result.stdout
     assert (tmp_path / "demo" / "llmloop.db").is_file()

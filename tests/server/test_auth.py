@@ -9,7 +9,10 @@ import httpx2
 import pytest
 
 from llmloop.client.local import LocalClient
-from llmloop.domain.projects import KeyScope
+from llmloop.domain.apps import PromptAppSpec
+from llmloop.domain.model_refs import ModelRefSpec
+from llmloop.domain.projects import KeyScope, Principal
+from llmloop.domain.prompts import PromptContent, PromptKind
 from llmloop.server.run import ServerThread
 
 # One request per endpoint, aimed at project "victim"'s resources. {key_id} is a key of the
@@ -25,6 +28,54 @@ CROSS_PROJECT_REQUESTS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/v1/admin-keys"): {},
     ("POST", "/api/v1/admin-keys"): {"json": {"name": "stolen"}},
     ("DELETE", "/api/v1/admin-keys/{key_id}"): {},
+    ("GET", "/api/v1/prompts"): {},
+    ("GET", "/api/v1/prompts/{prompt}"): {"params": {"label": "production"}},
+    ("GET", "/api/v1/prompts/{prompt}/versions"): {},
+    ("POST", "/api/v1/prompts/{prompt}/versions"): {
+        "json": {"content": {"kind": "text", "text": "overwritten"}, "message": "mine now"}
+    },
+    ("PUT", "/api/v1/prompts/{prompt}/labels/{label}"): {"json": {"version": 1, "reason": "x"}},
+    ("DELETE", "/api/v1/prompts/{prompt}/labels/{label}"): {"params": {"reason": "x"}},
+    ("GET", "/api/v1/prompts/{prompt}/history"): {},
+    ("GET", "/api/v1/apps"): {},
+    ("GET", "/api/v1/apps/{app}"): {},
+    ("GET", "/api/v1/apps/{app}/versions"): {},
+    ("GET", "/api/v1/apps/{app}/versions/{version}"): {},
+    # An app pushed with the attacker's key lands in the attacker's project.
+    ("POST", "/api/v1/apps/{app}/versions"): {
+        "json": {"spec": {"kind": "python", "entrypoint": "mine.bot:answer"}}
+    },
+    ("GET", "/api/v1/model-refs"): {},
+    ("GET", "/api/v1/model-refs/{model_ref}"): {},
+    # A model reference added with the attacker's key lands in the attacker's project.
+    ("POST", "/api/v1/model-refs"): {
+        "json": {"name": "support-ft", "spec": {"provider": "local", "provider_model": "mine"}}
+    },
+    # Spans sent with the attacker's key land in the attacker's project (tests/server/test_otlp).
+    ("POST", "/v1/traces"): {
+        "json": {
+            "resourceSpans": [
+                {
+                    "resource": {
+                        "attributes": [{"key": "llmloop.app", "value": {"stringValue": "victim"}}]
+                    },
+                    "scopeSpans": [
+                        {
+                            "spans": [
+                                {
+                                    "traceId": "0af7651916cd43dd8448eb211c80319c",
+                                    "spanId": "b7ad6b7169203331",
+                                    "name": "planted",
+                                    "startTimeUnixNano": "1767225000000000000",
+                                    "endTimeUnixNano": "1767225000100000000",
+                                }
+                            ]
+                        }
+                    ],
+                }
+            ]
+        }
+    },
 }
 UNAUTHENTICATED = {("GET", "/healthz")}
 DOCS = {("GET", "/api/v1/openapi.json"), ("GET", "/api/v1/docs")}
@@ -40,13 +91,43 @@ def test_every_route_is_covered(server: ServerThread) -> None:
     assert routes == set(CROSS_PROJECT_REQUESTS)
 
 
+def _victim_client(local_admin: LocalClient) -> LocalClient:
+    return LocalClient(
+        local_admin.context.database,
+        Principal(actor="local:victim", project="victim", admin=False),
+        clock=local_admin.context.clock,
+    )
+
+
+def _victim_prompts(local_admin: LocalClient) -> tuple[Any, ...]:
+    victim = _victim_client(local_admin)
+    prompts = victim.prompts
+    apps = (victim.apps.list(), victim.apps.versions("support-bot"))
+    model_refs = victim.model_refs.list()
+    return prompts.list(), prompts.versions("plans"), prompts.history("plans"), apps, model_refs
+
+
 @pytest.fixture
 def victim(local_admin: LocalClient) -> dict[str, str]:
     local_admin.projects.create("victim", description="secret plans")
     victim_key = local_admin.keys.create("victim-ci", project="victim")
     local_admin.projects.create("attacker")
     attacker_key = local_admin.keys.create("attacker-ci", project="attacker")
+    prompts = _victim_client(local_admin).prompts
+    prompts.push("plans", PromptContent(kind=PromptKind.TEXT, text="secret plans"))
+    prompts.set_label("plans", "production", 1, reason="launch")
+    app = _victim_client(local_admin).apps.push(
+        "support-bot", PromptAppSpec(prompt="plans:production", model="local/extractive")
+    )
+    _victim_client(local_admin).model_refs.add(
+        "support-ft", ModelRefSpec(provider="openai", provider_model="ft:victim-secret")
+    )
     return {
+        "model_ref": "support-ft",
+        "app": "support-bot",
+        "version": str(app.version.version),
+        "prompt": "plans",
+        "label": "production",
         "project": "victim",
         "key_id": victim_key.info.key_id,
         "victim_secret": victim_key.secret,
@@ -79,6 +160,7 @@ def test_another_projects_key_sees_and_changes_nothing(
         local_admin.projects.list(),
         local_admin.keys.list(project="victim"),
         local_admin.keys.list(scope=KeyScope.ADMIN),
+        _victim_prompts(local_admin),
     )
     response = _send(
         server, method, path, victim["attacker_secret"], victim, **CROSS_PROJECT_REQUESTS[endpoint]
@@ -94,6 +176,7 @@ def test_another_projects_key_sees_and_changes_nothing(
         local_admin.projects.list(),
         local_admin.keys.list(project="victim"),
         local_admin.keys.list(scope=KeyScope.ADMIN),
+        _victim_prompts(local_admin),
     )
     assert after == before
 

@@ -9,10 +9,16 @@ from llmloop.client.local import LocalClient
 from llmloop.domain.projects import KeyScope
 from llmloop.errors import (
     ConflictError,
+    ContextLengthError,
     LlmloopError,
     NotFoundError,
     OperationError,
+    ProviderCredentialsError,
+    ProviderError,
+    ProviderRateLimitError,
+    ProviderTimeoutError,
     StoreUnavailableError,
+    UnknownModelError,
     ValidationError,
 )
 from llmloop.server.errors import status_for
@@ -67,6 +73,12 @@ def test_unknown_routes_are_json_404(server: ServerThread, admin_headers: dict[s
         (NotFoundError("x"), 404),
         (ConflictError("x"), 409),
         (StoreUnavailableError("x"), 503),
+        (ContextLengthError("x"), 422),
+        (UnknownModelError("x"), 404),
+        (ProviderCredentialsError("x"), 400),
+        (ProviderError("x"), 502),
+        (ProviderTimeoutError("x"), 504),
+        (ProviderRateLimitError("x"), 429),
         (OperationError("x"), 500),
         (LlmloopError("x"), 500),
     ],

@@ -9,6 +9,10 @@ from typing import Annotated
 import typer
 from rich.panel import Panel
 
+from llmloop.cli.demo_apps import apps_chapter
+from llmloop.cli.demo_prompts import prompts_chapter
+from llmloop.cli.demo_rag import rag_chapter
+from llmloop.cli.demo_tracing import tracing_chapter
 from llmloop.cli.output import console, print_table
 from llmloop.cli.state import cli_state
 from llmloop.client.http import HttpClient
@@ -20,7 +24,12 @@ from llmloop.settings import Settings, load_settings
 
 LOOP_STATUS = (
     ("Platform", "projects, hashed API keys, REST server, embedded store", "built"),
-    ("Build", "prompt registry, apps, providers, RAG, agents", "next"),
+    (
+        "Build",
+        "prompt registry, model providers, apps, RAG, agent loop, model references built; "
+        "rag/agent app kinds next",
+        "in progress",
+    ),
     ("Evaluate", "datasets, evaluators, experiments, gates", "planned"),
     ("Deploy", "releases, flags, rollouts, canary analysis", "planned"),
     ("Monitor", "traces, metrics, scores, feedback, alerts", "next"),
@@ -96,7 +105,11 @@ def demo(
         )
     )
     _platform_chapter(settings)
-    _step(4, "Where the loop stands")
+    prompts_chapter(settings, lambda title: _step(4, title))
+    tracing_chapter(settings, lambda title: _step(5, title))
+    apps_chapter(settings, lambda title: _step(6, title))
+    rag_chapter(settings, lambda title: _step(7, title))
+    _step(8, "Where the loop stands")
     print_table("The loop", ["stage", "what", "state"], LOOP_STATUS)
     console.print()
     console.print("[green]demo complete[/green]: the store is kept in " + str(folder))

@@ -13,7 +13,7 @@ from typer import _click as click
 from typer.core import TyperGroup
 
 from llmloop import __version__
-from llmloop.cli import db, demo, init, keys, projects, server
+from llmloop.cli import apps, db, demo, init, keys, model_refs, projects, prompts, server
 from llmloop.cli.output import ExitCode, error_console
 from llmloop.cli.state import CliState
 from llmloop.errors import LlmloopError, UsageError
@@ -85,6 +85,9 @@ app.command("server")(server.server)
 app.add_typer(db.app, name="db")
 app.add_typer(projects.app, name="project")
 app.add_typer(keys.app, name="key")
+app.add_typer(prompts.app, name="prompt")
+app.add_typer(apps.app, name="app")
+app.add_typer(model_refs.app, name="model")
 
 
 def main() -> None:

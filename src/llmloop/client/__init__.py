@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from llmloop.client.protocols import Client, KeysClient, ProjectsClient
+from llmloop.client.protocols import (
+    Client,
+    KeysClient,
+    ProjectsClient,
+    PromptsClient,
+    TracesClient,
+)
 
 if TYPE_CHECKING:
     from llmloop.domain.clock import Clock
     from llmloop.settings import Settings
 
-__all__ = ["Client", "KeysClient", "ProjectsClient", "connect"]
+__all__ = ["Client", "KeysClient", "ProjectsClient", "PromptsClient", "TracesClient", "connect"]
 
 
 def connect(settings: Settings | None = None, *, clock: Clock | None = None) -> Client:

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from llmloop import __version__
 from llmloop.domain.clock import Clock, SystemClock
 from llmloop.server.errors import install_error_handlers
-from llmloop.server.routers import health, keys, projects
+from llmloop.server.routers import apps, health, keys, model_refs, otlp, projects, prompts
 from llmloop.server.state import ServerState
 from llmloop.settings import Settings
 from llmloop.store.database import Database
@@ -33,6 +33,6 @@ def create_app(
         clock=clock or SystemClock(),
     )
     install_error_handlers(app)
-    for module in (health, projects, keys):
+    for module in (health, projects, keys, prompts, otlp, apps, model_refs):
         app.include_router(module.router)
     return app

@@ -39,7 +39,12 @@ def client_for_key(
     principal = Principal(
         actor=f"key:{info.key_id}", project=info.project, admin=info.scope is KeyScope.ADMIN
     )
-    return LocalClient(state.database, principal, clock=state.clock)
+    return LocalClient(
+        state.database,
+        principal,
+        clock=state.clock,
+        protected_labels=state.settings.protected_labels,
+    )
 
 
 ClientForKey = Annotated[LocalClient, Depends(client_for_key)]

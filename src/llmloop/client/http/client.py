@@ -6,8 +6,12 @@ from functools import cached_property
 
 import httpx2
 
+from llmloop.client.http.apps import HttpApps
 from llmloop.client.http.keys import HttpKeys
+from llmloop.client.http.model_refs import HttpModelRefs
 from llmloop.client.http.projects import HttpProjects
+from llmloop.client.http.prompts import HttpPrompts
+from llmloop.client.http.traces import HttpTraces
 from llmloop.client.http.transport import HttpTransport
 from llmloop.errors import ConfigurationError
 from llmloop.settings import Settings
@@ -46,6 +50,26 @@ class HttpClient:
     def keys(self) -> HttpKeys:
         """API keys."""
         return HttpKeys(self.transport)
+
+    @cached_property
+    def prompts(self) -> HttpPrompts:
+        """Prompts."""
+        return HttpPrompts(self.transport)
+
+    @cached_property
+    def apps(self) -> HttpApps:
+        """Apps."""
+        return HttpApps(self.transport)
+
+    @cached_property
+    def model_refs(self) -> HttpModelRefs:
+        """Model references."""
+        return HttpModelRefs(self.transport)
+
+    @cached_property
+    def traces(self) -> HttpTraces:
+        """Traces."""
+        return HttpTraces(self.transport)
 
     def close(self) -> None:
         """Close pooled connections."""

@@ -77,6 +77,27 @@ class HttpTransport:
             return None
         return response.json()
 
+    def post_bytes(self, path: str, content: bytes, *, content_type: str) -> bytes:
+        """POST a binary body (OTLP protobuf); return the raw reply body."""
+        try:
+            response = self._client.post(
+                path, content=content, headers={"Content-Type": content_type}
+            )
+        except httpx2.TimeoutException:
+            raise ServerUnavailableError(
+                f"the llmloop server at {self.base_url} did not answer in time",
+                hint="Check that it is running and reachable, or raise LLMLOOP_HTTP_TIMEOUT_S.",
+            ) from None
+        except httpx2.TransportError as exc:
+            raise ServerUnavailableError(
+                f"the llmloop server at {self.base_url} could not be reached "
+                f"({type(exc).__name__})",
+                hint="Start it with `llmloop server`, or check LLMLOOP_SERVER_URL.",
+            ) from None
+        if response.status_code >= 400:
+            raise self._error(response)
+        return response.content
+
     def _error(self, response: httpx2.Response) -> LlmloopError:
         try:
             error = response.json()["error"]

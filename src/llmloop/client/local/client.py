@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import getpass
+from collections.abc import Collection
 from functools import cached_property
 
+from llmloop.client.local.apps import LocalApps
 from llmloop.client.local.context import LocalContext
 from llmloop.client.local.keys import LocalKeys
+from llmloop.client.local.model_refs import LocalModelRefs
 from llmloop.client.local.projects import LocalProjects
+from llmloop.client.local.prompts import LocalPrompts
+from llmloop.client.local.traces import LocalTraces
 from llmloop.domain.clock import Clock, SystemClock
 from llmloop.domain.names import validate_name
 from llmloop.domain.projects import Principal
+from llmloop.domain.prompts import DEFAULT_PROTECTED_LABELS
+from llmloop.monitor.ingest import TraceIngestor, ingestor_from_settings
 from llmloop.settings import Settings
 from llmloop.store.database import Database
 from llmloop.store.projects import ProjectRepository
@@ -35,9 +42,14 @@ class LocalClient:
         *,
         clock: Clock | None = None,
         owns_database: bool = False,
+        trace_ingestor: TraceIngestor | None = None,
+        protected_labels: Collection[str] = DEFAULT_PROTECTED_LABELS,
     ) -> None:
-        self.context = LocalContext(database, clock or SystemClock(), principal)
+        self.context = LocalContext(
+            database, clock or SystemClock(), principal, frozenset(protected_labels)
+        )
         self._owns_database = owns_database
+        self._trace_ingestor = trace_ingestor
 
     @classmethod
     def from_settings(cls, settings: Settings, *, clock: Clock | None = None) -> LocalClient:
@@ -52,6 +64,8 @@ class LocalClient:
             Principal(actor=f"local:{_local_user()}", project=settings.project, admin=True),
             clock=clock,
             owns_database=True,
+            trace_ingestor=ingestor_from_settings(settings, clock or SystemClock()),
+            protected_labels=settings.protected_labels,
         )
         client.ensure_project()
         return client
@@ -73,6 +87,26 @@ class LocalClient:
     def keys(self) -> LocalKeys:
         """API keys."""
         return LocalKeys(self.context)
+
+    @cached_property
+    def prompts(self) -> LocalPrompts:
+        """Prompts."""
+        return LocalPrompts(self.context)
+
+    @cached_property
+    def apps(self) -> LocalApps:
+        """Apps."""
+        return LocalApps(self.context)
+
+    @cached_property
+    def model_refs(self) -> LocalModelRefs:
+        """Model references."""
+        return LocalModelRefs(self.context)
+
+    @cached_property
+    def traces(self) -> LocalTraces:
+        """Traces."""
+        return LocalTraces(self.context, self._trace_ingestor)
 
     def close(self) -> None:
         """Close the store if this client opened it."""

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from llmloop.domain.clock import Clock
 from llmloop.domain.projects import Principal
+from llmloop.domain.prompts import DEFAULT_PROTECTED_LABELS
 from llmloop.errors import NotFoundError, PermissionDeniedError
 from llmloop.store.audit import AuditLog
 from llmloop.store.database import Database
@@ -25,6 +26,7 @@ class LocalContext:
     database: Database
     clock: Clock
     principal: Principal
+    protected_labels: frozenset[str] = DEFAULT_PROTECTED_LABELS
 
     def now(self) -> datetime:
         """The injected clock's time."""

@@ -1,0 +1,1 @@
+"""Apps: spec files, the checks a spec must pass where it is pushed, and how a version runs."""

@@ -1,0 +1,1 @@
+"""The prompt registry's logic above the domain: sandboxed rendering, files, label moves."""
