@@ -32,7 +32,12 @@ LOOP_STATUS = (
     ),
     ("Evaluate", "datasets, evaluators, experiments, gates", "planned"),
     ("Deploy", "releases, flags, rollouts, canary analysis", "planned"),
-    ("Monitor", "traces, metrics, scores, feedback, alerts", "next"),
+    (
+        "Monitor",
+        "OTLP ingestion, pricing, tracing SDK, openai/anthropic instrumentation built; "
+        "trace queries, metrics, scores, feedback next",
+        "in progress",
+    ),
     ("Close the loop", "failing production cases become evaluation items", "planned"),
 )
 
