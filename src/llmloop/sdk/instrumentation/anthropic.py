@@ -11,12 +11,19 @@ instead of twice; outside instrumented calls the SDK's own spans are left alone.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 from collections.abc import Mapping
 from typing import Any
 
 from llmloop.sdk import attributes as names
+from llmloop.sdk.instrumentation._calls import (
+    AsyncTracedStream,
+    CallHooks,
+    TracedStream,
+    calling,
+    wrap_async_create,
+    wrap_create,
+)
 from llmloop.sdk.instrumentation._patching import (
     LlmCall,
     get,
@@ -27,7 +34,6 @@ from llmloop.sdk.instrumentation._patching import (
     safely,
     tool_definitions,
 )
-from llmloop.sdk.spans import release, use_span
 
 __all__ = ["instrument_anthropic", "uninstrument_anthropic"]
 
@@ -164,154 +170,7 @@ class _EventAccumulator:
         self.call.end()
 
 
-class _TracedEvents:
-    """Wraps a raw event ``Stream`` (from ``create(stream=True)`` or inside ``stream()``)."""
-
-    def __init__(self, stream: Any, call: LlmCall) -> None:
-        self._stream = stream
-        self._iterator = iter(stream)
-        self._accumulator = _EventAccumulator(call)
-        self._call = call
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stream, name)
-
-    def __iter__(self) -> _TracedEvents:
-        return self
-
-    def __next__(self) -> Any:
-        try:
-            event = next(self._iterator)
-        except StopIteration:
-            self._end()
-            raise
-        except BaseException as exc:
-            safely("anthropic-stream-error", self._call.fail, exc)
-            raise
-        safely("anthropic-event", self._accumulator.add, event)
-        return event
-
-    def _end(self) -> None:
-        if not self._call.ended:
-            safely("anthropic-stream-end", self._accumulator.finish)
-
-    def __del__(self) -> None:
-        # A stream dropped half-read still ends its span, with what was read.
-        with contextlib.suppress(Exception):  # never raise from a finaliser
-            self._end()
-
-    def __enter__(self) -> _TracedEvents:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the response; the span ends with what was read."""
-        try:
-            self._stream.close()
-        finally:
-            self._end()
-
-
-class _AsyncTracedEvents:
-    """Wraps a raw ``AsyncStream`` of message events."""
-
-    def __init__(self, stream: Any, call: LlmCall) -> None:
-        self._stream = stream
-        self._iterator = stream.__aiter__()
-        self._accumulator = _EventAccumulator(call)
-        self._call = call
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stream, name)
-
-    def __aiter__(self) -> _AsyncTracedEvents:
-        return self
-
-    async def __anext__(self) -> Any:
-        try:
-            event = await self._iterator.__anext__()
-        except StopAsyncIteration:
-            self._end()
-            raise
-        except BaseException as exc:
-            safely("anthropic-stream-error", self._call.fail, exc)
-            raise
-        safely("anthropic-event", self._accumulator.add, event)
-        return event
-
-    def _end(self) -> None:
-        if not self._call.ended:
-            safely("anthropic-stream-end", self._accumulator.finish)
-
-    def __del__(self) -> None:
-        # A stream dropped half-read still ends its span, with what was read.
-        with contextlib.suppress(Exception):  # never raise from a finaliser
-            self._end()
-
-    async def __aenter__(self) -> _AsyncTracedEvents:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
-
-    async def close(self) -> None:
-        """Close the response; the span ends with what was read."""
-        try:
-            await self._stream.close()
-        finally:
-            self._end()
-
-
-def _wrap_create(original: Any) -> Any:
-    @functools.wraps(original)
-    def create(self: Any, *args: Any, **kwargs: Any) -> Any:
-        call = safely("anthropic-start", _start, kwargs)
-        if call is None:
-            return original(self, *args, **kwargs)
-        token = use_span(call.span)
-        flag = in_instrumented_call.set(True)
-        try:
-            result = original(self, *args, **kwargs)
-        except BaseException as exc:
-            safely("anthropic-error", call.fail, exc)
-            raise
-        finally:
-            in_instrumented_call.reset(flag)
-            release(token)
-        if kwargs.get("stream"):
-            return _TracedEvents(result, call)
-        safely("anthropic-response", _record_message, call, result)
-        call.end()
-        return result
-
-    return create
-
-
-def _wrap_async_create(original: Any) -> Any:
-    @functools.wraps(original)
-    async def create(self: Any, *args: Any, **kwargs: Any) -> Any:
-        call = safely("anthropic-start", _start, kwargs)
-        if call is None:
-            return await original(self, *args, **kwargs)
-        token = use_span(call.span)
-        flag = in_instrumented_call.set(True)
-        try:
-            result = await original(self, *args, **kwargs)
-        except BaseException as exc:
-            safely("anthropic-error", call.fail, exc)
-            raise
-        finally:
-            in_instrumented_call.reset(flag)
-            release(token)
-        if kwargs.get("stream"):
-            return _AsyncTracedEvents(result, call)
-        safely("anthropic-response", _record_message, call, result)
-        call.end()
-        return result
-
-    return create
+_HOOKS = CallHooks("anthropic", _start, _record_message, _EventAccumulator)
 
 
 class _TracedStreamManager:
@@ -328,23 +187,16 @@ class _TracedStreamManager:
 
     def _observe(self, message_stream: Any, call: LlmCall) -> None:
         raw = message_stream._raw_stream
-        traced = _AsyncTracedEvents(raw, call) if self._is_async else _TracedEvents(raw, call)
+        stream_class = AsyncTracedStream if self._is_async else TracedStream
+        traced = stream_class(raw, call, _HOOKS)
         message_stream._raw_stream = traced
 
     def __enter__(self) -> Any:
         call = self._call = self._open()
         if call is None:
             return self._manager.__enter__()
-        token = use_span(call.span)
-        flag = in_instrumented_call.set(True)
-        try:
+        with calling(call, _HOOKS.label):
             message_stream = self._manager.__enter__()
-        except BaseException as exc:
-            safely("anthropic-error", call.fail, exc)
-            raise
-        finally:
-            in_instrumented_call.reset(flag)
-            release(token)
         safely("anthropic-stream", self._observe, message_stream, call)
         return message_stream
 
@@ -359,16 +211,8 @@ class _TracedStreamManager:
         call = self._call = self._open()
         if call is None:
             return await self._manager.__aenter__()
-        token = use_span(call.span)
-        flag = in_instrumented_call.set(True)
-        try:
+        with calling(call, _HOOKS.label):
             message_stream = await self._manager.__aenter__()
-        except BaseException as exc:
-            safely("anthropic-error", call.fail, exc)
-            raise
-        finally:
-            in_instrumented_call.reset(flag)
-            release(token)
         safely("anthropic-stream", self._observe, message_stream, call)
         return message_stream
 
@@ -406,8 +250,8 @@ def instrument_anthropic() -> None:
     from anthropic import _base_client
     from anthropic.resources.messages import messages
 
-    patch(messages.Messages, "create", _wrap_create, LIBRARY)
-    patch(messages.AsyncMessages, "create", _wrap_async_create, LIBRARY)
+    patch(messages.Messages, "create", lambda f: wrap_create(f, _HOOKS), LIBRARY)
+    patch(messages.AsyncMessages, "create", lambda f: wrap_async_create(f, _HOOKS), LIBRARY)
     patch(messages.Messages, "stream", functools.partial(_wrap_stream, is_async=False), LIBRARY)
     patch(messages.AsyncMessages, "stream", functools.partial(_wrap_stream, is_async=True), LIBRARY)
     patch(_base_client.BaseClient, "_tracer", _wrap_tracer, LIBRARY)

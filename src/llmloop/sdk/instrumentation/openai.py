@@ -7,23 +7,19 @@ cached and reasoning tokens, the time to the first streamed token, and any error
 
 from __future__ import annotations
 
-import contextlib
-import functools
 from collections.abc import Mapping
 from typing import Any
 
 from llmloop.sdk import attributes as names
+from llmloop.sdk.instrumentation._calls import CallHooks, wrap_async_create, wrap_create
 from llmloop.sdk.instrumentation._patching import (
     LlmCall,
     get,
-    in_instrumented_call,
     patch,
     require,
     restore,
-    safely,
     tool_definitions,
 )
-from llmloop.sdk.spans import release, use_span
 
 __all__ = ["instrument_openai", "uninstrument_openai"]
 
@@ -141,154 +137,7 @@ class _Accumulator:
         self.call.end()
 
 
-class _TracedStream:
-    """Wraps ``openai.Stream``: observes each chunk, ends the span when the stream ends."""
-
-    def __init__(self, stream: Any, call: LlmCall) -> None:
-        self._stream = stream
-        self._iterator = iter(stream)
-        self._accumulator = _Accumulator(call)
-        self._call = call
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stream, name)
-
-    def __iter__(self) -> _TracedStream:
-        return self
-
-    def __next__(self) -> Any:
-        try:
-            chunk = next(self._iterator)
-        except StopIteration:
-            self._end()
-            raise
-        except BaseException as exc:
-            safely("openai-stream-error", self._call.fail, exc)
-            raise
-        safely("openai-chunk", self._accumulator.add, chunk)
-        return chunk
-
-    def _end(self) -> None:
-        if not self._call.ended:
-            safely("openai-stream-end", self._accumulator.finish)
-
-    def __del__(self) -> None:
-        # A stream dropped half-read still ends its span, with what was read.
-        with contextlib.suppress(Exception):  # never raise from a finaliser
-            self._end()
-
-    def __enter__(self) -> _TracedStream:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the response; the span ends with what was read."""
-        try:
-            self._stream.close()
-        finally:
-            self._end()
-
-
-class _AsyncTracedStream:
-    """Wraps ``openai.AsyncStream`` like :class:`_TracedStream`."""
-
-    def __init__(self, stream: Any, call: LlmCall) -> None:
-        self._stream = stream
-        self._iterator = stream.__aiter__()
-        self._accumulator = _Accumulator(call)
-        self._call = call
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stream, name)
-
-    def __aiter__(self) -> _AsyncTracedStream:
-        return self
-
-    async def __anext__(self) -> Any:
-        try:
-            chunk = await self._iterator.__anext__()
-        except StopAsyncIteration:
-            self._end()
-            raise
-        except BaseException as exc:
-            safely("openai-stream-error", self._call.fail, exc)
-            raise
-        safely("openai-chunk", self._accumulator.add, chunk)
-        return chunk
-
-    def _end(self) -> None:
-        if not self._call.ended:
-            safely("openai-stream-end", self._accumulator.finish)
-
-    def __del__(self) -> None:
-        # A stream dropped half-read still ends its span, with what was read.
-        with contextlib.suppress(Exception):  # never raise from a finaliser
-            self._end()
-
-    async def __aenter__(self) -> _AsyncTracedStream:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
-
-    async def close(self) -> None:
-        """Close the response; the span ends with what was read."""
-        try:
-            await self._stream.close()
-        finally:
-            self._end()
-
-
-def _wrap_sync(original: Any) -> Any:
-    @functools.wraps(original)
-    def create(self: Any, *args: Any, **kwargs: Any) -> Any:
-        call = safely("openai-start", _start, kwargs)
-        if call is None:
-            return original(self, *args, **kwargs)
-        token = use_span(call.span)
-        flag = in_instrumented_call.set(True)
-        try:
-            result = original(self, *args, **kwargs)
-        except BaseException as exc:
-            safely("openai-error", call.fail, exc)
-            raise
-        finally:
-            in_instrumented_call.reset(flag)
-            release(token)
-        if kwargs.get("stream"):
-            return _TracedStream(result, call)
-        safely("openai-response", _record_response, call, result)
-        call.end()
-        return result
-
-    return create
-
-
-def _wrap_async(original: Any) -> Any:
-    @functools.wraps(original)
-    async def create(self: Any, *args: Any, **kwargs: Any) -> Any:
-        call = safely("openai-start", _start, kwargs)
-        if call is None:
-            return await original(self, *args, **kwargs)
-        token = use_span(call.span)
-        flag = in_instrumented_call.set(True)
-        try:
-            result = await original(self, *args, **kwargs)
-        except BaseException as exc:
-            safely("openai-error", call.fail, exc)
-            raise
-        finally:
-            in_instrumented_call.reset(flag)
-            release(token)
-        if kwargs.get("stream"):
-            return _AsyncTracedStream(result, call)
-        safely("openai-response", _record_response, call, result)
-        call.end()
-        return result
-
-    return create
+_HOOKS = CallHooks("openai", _start, _record_response, _Accumulator)
 
 
 def instrument_openai() -> None:
@@ -298,8 +147,8 @@ def instrument_openai() -> None:
 
     from llmloop.sdk.instrumentation.openai_responses import instrument_openai_responses
 
-    patch(completions.Completions, "create", _wrap_sync, LIBRARY)
-    patch(completions.AsyncCompletions, "create", _wrap_async, LIBRARY)
+    patch(completions.Completions, "create", lambda f: wrap_create(f, _HOOKS), LIBRARY)
+    patch(completions.AsyncCompletions, "create", lambda f: wrap_async_create(f, _HOOKS), LIBRARY)
     instrument_openai_responses(LIBRARY)
 
 

@@ -8,21 +8,17 @@ first streamed token, errors. A streamed call's span takes the final response fr
 
 from __future__ import annotations
 
-import contextlib
-import functools
 from collections.abc import Mapping
 from typing import Any
 
 from llmloop.sdk import attributes as names
+from llmloop.sdk.instrumentation._calls import CallHooks, wrap_async_create, wrap_create
 from llmloop.sdk.instrumentation._patching import (
     LlmCall,
     get,
-    in_instrumented_call,
     patch,
-    safely,
     tool_definitions,
 )
-from llmloop.sdk.spans import release, use_span
 
 __all__ = ["instrument_openai_responses"]
 
@@ -111,157 +107,12 @@ class _EventAccumulator:
         self.call.end()
 
 
-class _TracedEvents:
-    """Wraps the ``Stream`` of Responses events; the span ends with the stream."""
-
-    def __init__(self, stream: Any, call: LlmCall) -> None:
-        self._stream = stream
-        self._iterator = iter(stream)
-        self._accumulator = _EventAccumulator(call)
-        self._call = call
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stream, name)
-
-    def __iter__(self) -> _TracedEvents:
-        return self
-
-    def __next__(self) -> Any:
-        try:
-            event = next(self._iterator)
-        except StopIteration:
-            self._end()
-            raise
-        except BaseException as exc:
-            safely("responses-stream-error", self._call.fail, exc)
-            raise
-        safely("responses-event", self._accumulator.add, event)
-        return event
-
-    def _end(self) -> None:
-        if not self._call.ended:
-            safely("responses-stream-end", self._accumulator.finish)
-
-    def __del__(self) -> None:
-        with contextlib.suppress(Exception):  # never raise from a finaliser
-            self._end()
-
-    def __enter__(self) -> _TracedEvents:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the response; the span ends with what was read."""
-        try:
-            self._stream.close()
-        finally:
-            self._end()
-
-
-class _AsyncTracedEvents:
-    """Wraps the ``AsyncStream`` of Responses events."""
-
-    def __init__(self, stream: Any, call: LlmCall) -> None:
-        self._stream = stream
-        self._iterator = stream.__aiter__()
-        self._accumulator = _EventAccumulator(call)
-        self._call = call
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stream, name)
-
-    def __aiter__(self) -> _AsyncTracedEvents:
-        return self
-
-    async def __anext__(self) -> Any:
-        try:
-            event = await self._iterator.__anext__()
-        except StopAsyncIteration:
-            self._end()
-            raise
-        except BaseException as exc:
-            safely("responses-stream-error", self._call.fail, exc)
-            raise
-        safely("responses-event", self._accumulator.add, event)
-        return event
-
-    def _end(self) -> None:
-        if not self._call.ended:
-            safely("responses-stream-end", self._accumulator.finish)
-
-    def __del__(self) -> None:
-        with contextlib.suppress(Exception):  # never raise from a finaliser
-            self._end()
-
-    async def __aenter__(self) -> _AsyncTracedEvents:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
-
-    async def close(self) -> None:
-        """Close the response; the span ends with what was read."""
-        try:
-            await self._stream.close()
-        finally:
-            self._end()
-
-
-def _wrap_sync(original: Any) -> Any:
-    @functools.wraps(original)
-    def create(self: Any, *args: Any, **kwargs: Any) -> Any:
-        call = safely("responses-start", _start, kwargs)
-        if call is None:
-            return original(self, *args, **kwargs)
-        token = use_span(call.span)
-        flag = in_instrumented_call.set(True)
-        try:
-            result = original(self, *args, **kwargs)
-        except BaseException as exc:
-            safely("responses-error", call.fail, exc)
-            raise
-        finally:
-            in_instrumented_call.reset(flag)
-            release(token)
-        if kwargs.get("stream"):
-            return _TracedEvents(result, call)
-        safely("responses-response", _record_response, call, result)
-        call.end()
-        return result
-
-    return create
-
-
-def _wrap_async(original: Any) -> Any:
-    @functools.wraps(original)
-    async def create(self: Any, *args: Any, **kwargs: Any) -> Any:
-        call = safely("responses-start", _start, kwargs)
-        if call is None:
-            return await original(self, *args, **kwargs)
-        token = use_span(call.span)
-        flag = in_instrumented_call.set(True)
-        try:
-            result = await original(self, *args, **kwargs)
-        except BaseException as exc:
-            safely("responses-error", call.fail, exc)
-            raise
-        finally:
-            in_instrumented_call.reset(flag)
-            release(token)
-        if kwargs.get("stream"):
-            return _AsyncTracedEvents(result, call)
-        safely("responses-response", _record_response, call, result)
-        call.end()
-        return result
-
-    return create
+_HOOKS = CallHooks("responses", _start, _record_response, _EventAccumulator)
 
 
 def instrument_openai_responses(library: str) -> None:
     """Patch ``responses.create`` (sync and async) under *library*'s name, for undoing."""
     from openai.resources.responses import responses
 
-    patch(responses.Responses, "create", _wrap_sync, library)
-    patch(responses.AsyncResponses, "create", _wrap_async, library)
+    patch(responses.Responses, "create", lambda f: wrap_create(f, _HOOKS), library)
+    patch(responses.AsyncResponses, "create", lambda f: wrap_async_create(f, _HOOKS), library)
