@@ -1,5 +1,8 @@
 """A scripted HTTP server on 127.0.0.1: each request takes the next queued reply.
 
+With no reply queued, an optional *responder* answers from the request itself, so a fake can
+behave like the real API (answer tool requests with tool calls, stream when asked to).
+
 Replies are JSON bodies or server-sent event streams, with any status and headers; a reply can
 hold the connection until the test releases it (to provoke client timeouts without sleeping)
 or cut a stream after some events (to provoke a mid-stream failure). Every request is recorded
@@ -11,6 +14,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -102,8 +106,9 @@ class _Handler(BaseHTTPRequestHandler):
 class WireServer:
     """A started-on-enter scripted server; ``url`` is ``http://127.0.0.1:PORT``."""
 
-    def __init__(self) -> None:
+    def __init__(self, responder: Callable[[RecordedRequest], WireReply] | None = None) -> None:
         self.requests: list[RecordedRequest] = []
+        self._responder = responder
         self._replies: deque[WireReply] = deque()
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
@@ -125,11 +130,13 @@ class WireServer:
             self._replies.extend(replies)
 
     def record_and_take(self, request: RecordedRequest) -> WireReply:
-        """Record *request* and return the next reply (a 500 when none is queued)."""
+        """Record *request*; return the next queued reply, else the responder's, else a 500."""
         with self._lock:
             self.requests.append(request)
             if self._replies:
                 return self._replies.popleft()
+        if self._responder is not None:
+            return self._responder(request)
         return WireReply(500, {"error": {"message": "the fake server has no scripted reply"}})
 
     def start(self) -> WireServer:

@@ -1,10 +1,13 @@
-"""Loopback fakes speaking real wire protocols: an OTLP/HTTP collector, OpenAI, Anthropic."""
+"""Loopback fakes speaking real wire protocols: an OTLP/HTTP collector, OpenAI, Anthropic.
+
+The OpenAI and Anthropic fakes answer from the request with the reply builders of
+``tests/fakes`` (which the provider-adapter tests script one reply at a time), so each wire
+format is written once.
+"""
 
 from __future__ import annotations
 
-import json
 import threading
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -13,6 +16,11 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceResponse,
 )
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
+
+from tests.fakes.anthropic_api import anthropic_message, anthropic_stream
+from tests.fakes.openai_api import openai_chat, openai_chat_stream, openai_error
+from tests.fakes.openai_responses_api import openai_response, openai_response_stream
+from tests.fakes.wire_server import RecordedRequest, WireReply, WireServer
 
 
 class _Server:
@@ -109,7 +117,7 @@ def attributes_of(span: Span) -> dict[str, Any]:
     return values
 
 
-# -- OpenAI ------------------------------------------------------------------------------------
+# -- OpenAI and Anthropic: the wire formats of tests/fakes, answered from the request ----------
 
 OPENAI_USAGE = {
     "prompt_tokens": 30,
@@ -118,293 +126,65 @@ OPENAI_USAGE = {
     "prompt_tokens_details": {"cached_tokens": 10},
     "completion_tokens_details": {"reasoning_tokens": 4},
 }
-
-
-def _sse(events: Iterator[tuple[str | None, Any]]) -> bytes:
-    lines = []
-    for event, data in events:
-        if event:
-            lines.append(f"event: {event}")
-        lines.append(f"data: {data if isinstance(data, str) else json.dumps(data)}")
-        lines.append("")
-    return ("\n".join(lines) + "\n").encode()
-
-
-class _OpenAIHandler(_Handler):
-    def do_POST(self) -> None:
-        fake: FakeOpenAI = self.server.fake  # type: ignore[attr-defined]
-        request = json.loads(self._body())
-        fake.requests.append(request)
-        if fake.fail_with:
-            error = {"error": {"message": "overloaded", "type": "server_error"}}
-            self._reply(fake.fail_with, json.dumps(error).encode(), "application/json")
-            return
-        if self.path.endswith("/responses"):
-            self._responses(request)
-            return
-        model = request["model"]
-        tools = bool(request.get("tools"))
-        if not request.get("stream"):
-            message: dict[str, Any] = {"role": "assistant", "content": "pong"}
-            if tools:
-                message = {
-                    "role": "assistant",
-                    "content": None,
-                    "tool_calls": [
-                        {
-                            "id": "call_1",
-                            "type": "function",
-                            "function": {"name": "get_weather", "arguments": '{"city":"Oslo"}'},
-                        }
-                    ],
-                }
-            body = {
-                "id": "chatcmpl-1",
-                "object": "chat.completion",
-                "created": 1,
-                "model": model,
-                "choices": [
-                    {
-                        "index": 0,
-                        "message": message,
-                        "finish_reason": "tool_calls" if tools else "stop",
-                    }
-                ],
-                "usage": OPENAI_USAGE,
-            }
-            self._reply(200, json.dumps(body).encode(), "application/json")
-            return
-
-        def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
-            return {
-                "id": "chatcmpl-2",
-                "object": "chat.completion.chunk",
-                "created": 1,
-                "model": model,
-                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
-            }
-
-        def events() -> Iterator[tuple[str | None, Any]]:
-            yield None, chunk({"role": "assistant", "content": ""})
-            if tools:
-                yield (
-                    None,
-                    chunk(
-                        {
-                            "tool_calls": [
-                                {
-                                    "index": 0,
-                                    "id": "call_9",
-                                    "type": "function",
-                                    "function": {"name": "get_weather", "arguments": '{"ci'},
-                                }
-                            ]
-                        }
-                    ),
-                )
-                yield (
-                    None,
-                    chunk({"tool_calls": [{"index": 0, "function": {"arguments": 'ty":"Oslo"}'}}]}),
-                )
-                yield None, chunk({}, "tool_calls")
-            else:
-                for piece in ("po", "ng"):
-                    yield None, chunk({"content": piece})
-                yield None, chunk({}, "stop")
-            if (request.get("stream_options") or {}).get("include_usage"):
-                usage_chunk = chunk({})
-                usage_chunk["choices"] = []
-                usage_chunk["usage"] = OPENAI_USAGE
-                yield None, usage_chunk
-            yield None, "[DONE]"
-
-        self._reply(200, _sse(events()), "text/event-stream")
-
-    def _responses(self, request: dict[str, Any]) -> None:
-        output: list[dict[str, Any]] = [
-            {
-                "type": "message",
-                "id": "msg_1",
-                "role": "assistant",
-                "status": "completed",
-                "content": [{"type": "output_text", "text": "pong", "annotations": []}],
-            }
-        ]
-        if request.get("tools"):
-            output.append(
-                {
-                    "type": "function_call",
-                    "id": "fc_1",
-                    "call_id": "call_7",
-                    "name": "get_weather",
-                    "arguments": '{"city":"Oslo"}',
-                    "status": "completed",
-                }
-            )
-        response = {
-            "id": "resp_1",
-            "object": "response",
-            "created_at": 1,
-            "model": request["model"],
-            "status": "completed",
-            "output": output,
-            "parallel_tool_calls": True,
-            "tool_choice": "auto",
-            "tools": [],
-            "usage": RESPONSES_USAGE,
-        }
-        if not request.get("stream"):
-            self._reply(200, json.dumps(response).encode(), "application/json")
-            return
-
-        def events() -> Iterator[tuple[str | None, Any]]:
-            started = {**response, "status": "in_progress", "output": [], "usage": None}
-            yield (
-                "response.created",
-                {"type": "response.created", "response": started, "sequence_number": 0},
-            )
-            message = output[0]
-            where = {"item_id": "msg_1", "output_index": 0, "content_index": 0}
-            sequence = [
-                {
-                    "type": "response.output_item.added",
-                    "output_index": 0,
-                    "item": {**message, "status": "in_progress", "content": []},
-                },
-                {
-                    "type": "response.content_part.added",
-                    **where,
-                    "part": {"type": "output_text", "text": "", "annotations": []},
-                },
-                *(
-                    {"type": "response.output_text.delta", **where, "delta": d, "logprobs": []}
-                    for d in ("po", "ng")
-                ),
-                {"type": "response.output_text.done", **where, "text": "pong", "logprobs": []},
-                {"type": "response.content_part.done", **where, "part": message["content"][0]},
-                {"type": "response.output_item.done", "output_index": 0, "item": message},
-                {"type": "response.completed", "response": response},
-            ]
-            for number, event in enumerate(sequence, start=1):
-                yield event["type"], {**event, "sequence_number": number}
-
-        self._reply(200, _sse(events()), "text/event-stream")
-
-
-RESPONSES_USAGE = {
-    "input_tokens": 25,
-    "output_tokens": 7,
-    "total_tokens": 32,
-    "input_tokens_details": {"cached_tokens": 5},
-    "output_tokens_details": {"reasoning_tokens": 3},
-}
-
-
-class FakeOpenAI(_Server):
-    """``POST /v1/chat/completions``, plain and streamed (with tool calls when asked)."""
-
-    def __init__(self) -> None:
-        super().__init__(_OpenAIHandler)
-        self.requests: list[dict[str, Any]] = []
-        self.fail_with = 0
-
-
-# -- Anthropic ---------------------------------------------------------------------------------
-
 ANTHROPIC_USAGE = {
     "input_tokens": 20,
     "output_tokens": 9,
     "cache_read_input_tokens": 100,
     "cache_creation_input_tokens": 5,
 }
+ANSWER = ("po", "ng")
+WEATHER_CALL = ("call_1", "get_weather", {"city": "Oslo"})
 
 
-class _AnthropicHandler(_Handler):
-    def do_POST(self) -> None:
-        fake: FakeAnthropic = self.server.fake  # type: ignore[attr-defined]
-        request = json.loads(self._body())
-        fake.requests.append(request)
-        fake.traceparents.append(self.headers.get("traceparent"))
-        model = request["model"]
-        tools = bool(request.get("tools"))
-        if not request.get("stream"):
-            content: list[dict[str, Any]] = [{"type": "text", "text": "pong"}]
-            if tools:
-                content.append(
-                    {
-                        "type": "tool_use",
-                        "id": "tu_1",
-                        "name": "get_weather",
-                        "input": {"city": "Oslo"},
-                    }
-                )
-            body = {
-                "id": "msg_1",
-                "type": "message",
-                "role": "assistant",
-                "model": model,
-                "content": content,
-                "stop_reason": "tool_use" if tools else "end_turn",
-                "stop_sequence": None,
-                "usage": ANTHROPIC_USAGE,
-            }
-            self._reply(200, json.dumps(body).encode(), "application/json")
-            return
+class FakeOpenAI(WireServer):
+    """Chat Completions and Responses, plain and streamed; asked for tools, it calls one.
 
-        def events() -> Iterator[tuple[str | None, Any]]:
-            start_usage = {**ANTHROPIC_USAGE, "output_tokens": 1}
-            yield (
-                "message_start",
-                {
-                    "type": "message_start",
-                    "message": {
-                        "id": "msg_2",
-                        "type": "message",
-                        "role": "assistant",
-                        "model": model,
-                        "content": [],
-                        "stop_reason": None,
-                        "stop_sequence": None,
-                        "usage": start_usage,
-                    },
-                },
-            )
-            yield (
-                "content_block_start",
-                {
-                    "type": "content_block_start",
-                    "index": 0,
-                    "content_block": {"type": "text", "text": ""},
-                },
-            )
-            yield "ping", {"type": "ping"}
-            for piece in ("po", "ng"):
-                yield (
-                    "content_block_delta",
-                    {
-                        "type": "content_block_delta",
-                        "index": 0,
-                        "delta": {"type": "text_delta", "text": piece},
-                    },
-                )
-            yield "content_block_stop", {"type": "content_block_stop", "index": 0}
-            yield (
-                "message_delta",
-                {
-                    "type": "message_delta",
-                    "delta": {"stop_reason": "end_turn", "stop_sequence": None},
-                    "usage": {"output_tokens": 9},
-                },
-            )
-            yield "message_stop", {"type": "message_stop"}
-
-        self._reply(200, _sse(events()), "text/event-stream")
-
-
-class FakeAnthropic(_Server):
-    """``POST /v1/messages``, plain and streamed; records the ``traceparent`` it got."""
+    Set ``fail_with`` to an HTTP status to make every request fail with it.
+    """
 
     def __init__(self) -> None:
-        super().__init__(_AnthropicHandler)
-        self.requests: list[dict[str, Any]] = []
-        self.traceparents: list[str | None] = []
+        super().__init__(self._answer)
+        self.fail_with = 0
+
+    def _answer(self, request: RecordedRequest) -> WireReply:
+        body: dict[str, Any] = request.json
+        if self.fail_with:
+            return openai_error(self.fail_with, "overloaded", error_type="server_error")
+        calls = (WEATHER_CALL,) if body.get("tools") else ()
+        model = body["model"]
+        if request.path.endswith("/responses"):
+            if body.get("stream"):
+                return openai_response_stream(ANSWER, model=model)
+            return openai_response("".join(ANSWER), function_calls=calls, model=model)
+        if not body.get("stream"):
+            text = None if calls else "".join(ANSWER)
+            return openai_chat(text, tool_calls=calls, model=model, usage=OPENAI_USAGE)
+        wants_usage = (body.get("stream_options") or {}).get("include_usage")
+        return openai_chat_stream(
+            () if calls else ANSWER,
+            tool_calls=calls,
+            model=model,
+            usage=OPENAI_USAGE if wants_usage else None,
+        )
+
+
+class FakeAnthropic(WireServer):
+    """``POST /v1/messages``, plain and streamed; asked for tools, it also uses one."""
+
+    def __init__(self) -> None:
+        super().__init__(self._answer)
+
+    @property
+    def traceparents(self) -> list[str | None]:
+        """The ``traceparent`` header of each request, in order."""
+        return [request.headers.get("traceparent") for request in self.requests]
+
+    def _answer(self, request: RecordedRequest) -> WireReply:
+        body: dict[str, Any] = request.json
+        model = body["model"]
+        if body.get("stream"):
+            return anthropic_stream(ANSWER, model=model, usage=ANTHROPIC_USAGE)
+        uses = (("tu_1", "get_weather", {"city": "Oslo"}),) if body.get("tools") else ()
+        return anthropic_message(
+            "".join(ANSWER), tool_uses=uses, model=model, usage=ANTHROPIC_USAGE
+        )
