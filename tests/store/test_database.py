@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,32 @@ def test_unsupported_or_malformed_urls_are_configuration_errors(url: str) -> Non
 
 def test_redacted_urls_hide_passwords() -> None:
     assert "pw" not in redact_url("postgresql://user:pw@host/db")
+
+
+def test_stores_first_used_by_many_threads_at_once_migrate_once(fresh_database_url: str) -> None:
+    # The CLI's client and the SDK exporter's client are separate Database objects on one
+    # store; both migrate on first use. Alembic's module loading is not thread-safe and SQLite
+    # runs each DDL statement on its own, so without a lock they interleave and fail.
+    databases = [Database(fresh_database_url) for _ in range(4)]
+    start = threading.Barrier(len(databases))
+    errors: list[BaseException] = []
+
+    def first_use(database: Database) -> None:
+        start.wait(timeout=30)
+        try:
+            with database.session() as session:
+                session.execute(text("SELECT count(*) FROM scores"))
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=first_use, args=(db,)) for db in databases]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    try:
+        assert errors == []
+        assert {db.current_revision() for db in databases} == {databases[0].head_revision()}
+    finally:
+        for database in databases:
+            database.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,35 @@ __all__ = ["Database", "normalise_url", "redact_url"]
 _MIGRATIONS = Path(__file__).parent / "migrations"
 # Any fixed number works; every llmloop process agrees on it, so migrations never run twice.
 _MIGRATION_LOCK_ID = 7_245_031_119
+# Alembic loads env.py and the migration files as modules, which is not thread-safe, and one
+# process may hold several Database objects on one store (the CLI's and the SDK exporter's)
+# that migrate on first use at the same moment: migrations in a process run one at a time.
+_PROCESS_MIGRATION_LOCK = threading.RLock()
+_WAL_SWITCH_LOCK = threading.Lock()
+
+
+@contextmanager
+def _sqlite_migration_lock(url: URL) -> Iterator[None]:
+    """Serialise migrations of one SQLite file across processes (PostgreSQL has an advisory lock).
+
+    SQLite runs each DDL statement in its own transaction here, so two processes migrating
+    the same file would interleave; an exclusive lock on a file beside it orders them.
+    """
+    database = url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        yield
+        return
+    try:
+        import fcntl
+    except ImportError:  # Windows: one process at a time is the user's to ensure
+        yield
+        return
+    with open(f"{database}.migrate-lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def redact_url(url: str | URL) -> str:
@@ -62,10 +91,15 @@ def normalise_url(url: str) -> URL:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     try:
-        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        # WAL is a property of the file, so only the first connection switches it. Switching
+        # fails at once ("database is locked", no busy wait) while another connection of this
+        # process switches too, so the switches take turns.
+        if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+            with _WAL_SWITCH_LOCK:
+                cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
     finally:
         cursor.close()
 
@@ -117,8 +151,8 @@ class Database:
 
     def head_revision(self) -> str:
         """The newest migration this version of llmloop knows."""
-        script = ScriptDirectory(str(_MIGRATIONS))
-        head = script.get_current_head()
+        with _PROCESS_MIGRATION_LOCK:
+            head = ScriptDirectory(str(_MIGRATIONS)).get_current_head()
         assert head is not None, "llmloop ships at least one migration"
         return head
 
@@ -131,7 +165,12 @@ class Database:
         """Apply pending migrations; return ``(from_revision, to_revision)``."""
         from alembic import command
 
-        with self._translate_errors(), self.engine.begin() as connection:
+        with (
+            _PROCESS_MIGRATION_LOCK,
+            self._file_lock(),
+            self._translate_errors(),
+            self.engine.begin() as connection,
+        ):
             if self.dialect == "postgresql":
                 connection.execute(
                     text("SELECT pg_advisory_xact_lock(:id)"), {"id": _MIGRATION_LOCK_ID}
@@ -143,12 +182,17 @@ class Database:
         self._ready = True
         return before, self.head_revision()
 
+    def _file_lock(self) -> Any:
+        if self.dialect == "sqlite":
+            return _sqlite_migration_lock(self.url)
+        return nullcontext()
+
     def _refuse_unknown_revision(self, revision: str | None) -> None:
         if revision is None:
             return
-        script = ScriptDirectory(str(_MIGRATIONS))
         try:
-            script.get_revision(revision)
+            with _PROCESS_MIGRATION_LOCK:
+                ScriptDirectory(str(_MIGRATIONS)).get_revision(revision)
         except Exception:
             raise SchemaVersionError(
                 f"the database at {self.redacted_url} was written by a newer llmloop "
