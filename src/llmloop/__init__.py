@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from llmloop.sdk import connect
     from llmloop.sdk.apps import push_app, run
     from llmloop.sdk.exporter import FlushResult
+    from llmloop.sdk.feedback import FeedbackResult, feedback
     from llmloop.sdk.instrumentation import (
         instrument,
         instrument_anthropic,
@@ -84,6 +85,10 @@ __all__ += [
 # Apps: run a version and get its output with a run record; push a spec (issue 7).
 _LAZY.update({"run": "llmloop.sdk.apps", "push_app": "llmloop.sdk.apps"})
 __all__ += ["push_app", "run"]
+
+# End-user feedback on a trace, stored as a score; never raises at run time (issue 6).
+_LAZY.update({"feedback": "llmloop.sdk.feedback", "FeedbackResult": "llmloop.sdk.feedback"})
+__all__ += ["FeedbackResult", "feedback"]
 
 
 def __getattr__(name: str) -> Any:

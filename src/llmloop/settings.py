@@ -121,6 +121,12 @@ class Settings(BaseSettings):
         description="Largest OTLP request body /v1/traces accepts, in bytes, before and after "
         "gzip decompression; larger ones get 413.",
     )
+    feedback_allowed_origins: tuple[str, ...] = Field(
+        default=(),
+        description="Web origins (e.g. 'https://app.example.com') whose pages may POST "
+        "/api/v1/feedback from the browser (CORS); '*' allows any. Empty by default: no "
+        "cross-origin page may post until you name it (JSON list in the environment).",
+    )
     span_text_max_chars: int = Field(
         default=32_000,
         gt=0,

@@ -18,7 +18,7 @@ from llmloop.errors import ValidationError
 @pytest.mark.parametrize(
     ("data", "needle"),
     [
-        ({"kind": "rag", "prompt": "x"}, "kind: 'rag' is not a kind of app"),
+        ({"kind": "chatbot", "prompt": "x"}, "kind: 'chatbot' is not a kind of app"),
         ({"prompt": "x"}, "kind: is missing"),
         ({"kind": "prompt"}, "prompt: Field required"),
         (

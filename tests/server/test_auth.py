@@ -13,7 +13,9 @@ from llmloop.domain.apps import PromptAppSpec
 from llmloop.domain.model_refs import ModelRefSpec
 from llmloop.domain.projects import KeyScope, Principal
 from llmloop.domain.prompts import PromptContent, PromptKind
+from llmloop.domain.scores import ScoreConfigSpec, ScoreDataType
 from llmloop.server.run import ServerThread
+from tests.monitor.otlp_builders import agent_trace, make_request
 
 # One request per endpoint, aimed at project "victim"'s resources. {key_id} is a key of the
 # victim project. A new endpoint must be added here, or test_every_route_is_covered fails.
@@ -47,10 +49,29 @@ CROSS_PROJECT_REQUESTS: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("GET", "/api/v1/model-refs"): {},
     ("GET", "/api/v1/model-refs/{model_ref}"): {},
+    # Metrics and samples read only the key's own project: the victim's traces stay out.
+    ("GET", "/api/v1/metrics"): {"params": {"app": "support-bot", "group_by": "version"}},
+    ("GET", "/api/v1/metrics/samples"): {"params": {"app": "support-bot", "versions": "1"}},
     # A model reference added with the attacker's key lands in the attacker's project.
     ("POST", "/api/v1/model-refs"): {
         "json": {"name": "support-ft", "spec": {"provider": "local", "provider_model": "mine"}}
     },
+    ("GET", "/api/v1/scores"): {"params": {"trace_id": "0af7651916cd43dd8448eb211c80319c"}},
+    ("GET", "/api/v1/scores/{score_id}"): {},
+    # A score or feedback sent with the attacker's key lands in the attacker's project.
+    ("POST", "/api/v1/scores"): {
+        "json": {"trace_id": "0af7651916cd43dd8448eb211c80319c", "name": "q", "value": 0.0}
+    },
+    ("POST", "/api/v1/feedback"): {
+        "json": {"trace_id": "0af7651916cd43dd8448eb211c80319c", "thumbs": False}
+    },
+    ("GET", "/api/v1/score-configs"): {},
+    ("GET", "/api/v1/traces"): {"params": {"app": "support-bot", "tags": "eval"}},
+    ("GET", "/api/v1/traces/{trace_id}"): {},
+    ("GET", "/api/v1/sessions"): {},
+    ("GET", "/api/v1/sessions/{session_id}"): {},
+    ("GET", "/api/v1/score-configs/{score_config}"): {},
+    ("PUT", "/api/v1/score-configs/{score_config}"): {"json": {"data_type": "boolean"}},
     # Spans sent with the attacker's key land in the attacker's project (tests/server/test_otlp).
     ("POST", "/v1/traces"): {
         "json": {
@@ -104,7 +125,17 @@ def _victim_prompts(local_admin: LocalClient) -> tuple[Any, ...]:
     prompts = victim.prompts
     apps = (victim.apps.list(), victim.apps.versions("support-bot"))
     model_refs = victim.model_refs.list()
-    return prompts.list(), prompts.versions("plans"), prompts.history("plans"), apps, model_refs
+    scores = (victim.scores.list(), victim.scores.list_configs())
+    traces = (victim.traces.list(), victim.traces.sessions())
+    return (
+        prompts.list(),
+        prompts.versions("plans"),
+        prompts.history("plans"),
+        apps,
+        model_refs,
+        scores,
+        traces,
+    )
 
 
 @pytest.fixture
@@ -122,7 +153,16 @@ def victim(local_admin: LocalClient) -> dict[str, str]:
     _victim_client(local_admin).model_refs.add(
         "support-ft", ModelRefSpec(provider="openai", provider_model="ft:victim-secret")
     )
+    victim_scores = _victim_client(local_admin).scores
+    victim_scores.set_config("q", ScoreConfigSpec(data_type=ScoreDataType.NUMERIC, max_value=1))
+    score = victim_scores.add("0af7651916cd43dd8448eb211c80319c", "q", 1.0, comment="secret")
+    victim_trace = agent_trace(7, session="victim-session", user="victim-user")
+    _victim_client(local_admin).traces.ingest(make_request(victim_trace))
     return {
+        "trace_id": victim_trace[0].trace_id.hex(),
+        "session_id": "victim-session",
+        "score_id": score.score_id,
+        "score_config": "q",
         "model_ref": "support-ft",
         "app": "support-bot",
         "version": str(app.version.version),

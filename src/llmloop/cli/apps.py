@@ -18,7 +18,7 @@ from llmloop.errors import UsageError, error_class_for_code
 from llmloop.sdk.apps import push_app, run_version
 
 app = typer.Typer(
-    help="Apps: immutable, content-hashed specs (prompt or Python) and runs of them.",
+    help="Apps: immutable, content-hashed specs (prompt, Python, RAG, agent) and runs of them.",
     no_args_is_help=True,
 )
 

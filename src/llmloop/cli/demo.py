@@ -9,7 +9,9 @@ from typing import Annotated
 import typer
 from rich.panel import Panel
 
+from llmloop.cli.demo_agents import agent_chapter
 from llmloop.cli.demo_apps import apps_chapter
+from llmloop.cli.demo_monitor import monitor_chapter
 from llmloop.cli.demo_prompts import prompts_chapter
 from llmloop.cli.demo_rag import rag_chapter
 from llmloop.cli.demo_tracing import tracing_chapter
@@ -26,16 +28,16 @@ LOOP_STATUS = (
     ("Platform", "projects, hashed API keys, REST server, embedded store", "built"),
     (
         "Build",
-        "prompt registry, model providers, apps, RAG, agent loop, model references built; "
-        "rag/agent app kinds next",
-        "in progress",
+        "prompt registry, model providers, apps of kind prompt, python, rag and agent, "
+        "model references",
+        "built",
     ),
     ("Evaluate", "datasets, evaluators, experiments, gates", "planned"),
     ("Deploy", "releases, flags, rollouts, canary analysis", "planned"),
     (
         "Monitor",
-        "OTLP ingestion, pricing, tracing SDK, openai/anthropic instrumentation built; "
-        "trace queries, metrics, scores, feedback next",
+        "OTLP ingestion, pricing, tracing SDK, openai/anthropic instrumentation, trace "
+        "queries, metrics, scores, end-user feedback built; alerts and online evaluation next",
         "in progress",
     ),
     ("Close the loop", "failing production cases become evaluation items", "planned"),
@@ -113,8 +115,10 @@ def demo(
     prompts_chapter(settings, lambda title: _step(4, title))
     tracing_chapter(settings, lambda title: _step(5, title))
     apps_chapter(settings, lambda title: _step(6, title))
-    rag_chapter(settings, lambda title: _step(7, title))
-    _step(8, "Where the loop stands")
+    rag_runs = rag_chapter(settings, lambda title: _step(7, title))
+    agent_chapter(settings, lambda title: _step(8, title))
+    monitor_chapter(settings, lambda title: _step(9, title), rag_runs)
+    _step(10, "Where the loop stands")
     print_table("The loop", ["stage", "what", "state"], LOOP_STATUS)
     console.print()
     console.print("[green]demo complete[/green]: the store is kept in " + str(folder))

@@ -1,9 +1,10 @@
 """The demo's RAG chapter: two versions of a docs bot that differ in chunking and top-k.
 
-Both are Python apps running ``llmloop.sdk.rag:answer`` over the documents shipped in
-``llmloop/build/rag/demo_docs`` with the offline local model; only their config differs, so
-they are two app versions with their own hashes, and their answers to the same questions
-differ measurably. Their traces show the ``retrieval`` and ``rerank`` spans.
+Both are ``kind: rag`` apps over the documents shipped in ``llmloop/build/rag/demo_docs`` with
+the offline local model; only their chunking, retrieval and rerank differ, so they are two app
+versions with their own hashes (which also cover the documents' SHA-256, computed at push), and
+their answers to the same questions differ measurably. Their traces show the ``retrieval`` and
+``rerank`` spans.
 """
 
 from __future__ import annotations
@@ -19,13 +20,13 @@ from llmloop.build.providers.registry import ProviderRegistry
 from llmloop.build.rag.index_cache import IndexCache
 from llmloop.cli.output import console, print_table
 from llmloop.client.local import LocalClient
-from llmloop.domain.apps import AppRun, PythonAppSpec
+from llmloop.domain.apps import AppRun, parse_app_spec
 from llmloop.sdk.apps import push_app
 from llmloop.sdk.rag import use_index_cache
 from llmloop.settings import Settings
 from llmloop.store.traces import SpanRow
 
-__all__ = ["DEMO_DOCS", "QUESTIONS", "VERSIONS", "rag_chapter", "score"]
+__all__ = ["DEMO_DOCS", "QUESTIONS", "VERSIONS", "is_right", "rag_chapter", "score"]
 
 DEMO_DOCS = Path(__file__).resolve().parent.parent / "build" / "rag" / "demo_docs"
 
@@ -61,16 +62,20 @@ VERSIONS: tuple[tuple[str, dict[str, Any]], ...] = (
 )
 
 
+def is_right(run: AppRun) -> bool:
+    """Whether a run answered its demo question with the expected words."""
+    expected = dict(QUESTIONS)
+    return (
+        isinstance(run.output, dict)
+        and isinstance(run.input, dict)
+        and expected.get(str(run.input.get("question")), "\0").lower()
+        in str(run.output.get("answer")).lower()
+    )
+
+
 def score(runs: list[AppRun]) -> int:
     """How many runs answered their question with the expected words."""
-    expected = dict(QUESTIONS)
-    return sum(
-        1
-        for run in runs
-        if isinstance(run.output, dict)
-        and isinstance(run.input, dict)
-        and expected[str(run.input["question"])].lower() in str(run.output["answer"]).lower()
-    )
+    return sum(1 for run in runs if is_right(run))
 
 
 def _show_spans(local: LocalClient, run: AppRun) -> None:
@@ -97,16 +102,21 @@ def rag_chapter(settings: Settings, step: Callable[[str], None]) -> list[list[Ap
         console.print(f"documents: {', '.join(sorted(p.name for p in DEMO_DOCS.iterdir()))}")
         all_runs: list[list[AppRun]] = []
         for label, config in VERSIONS:
-            spec = PythonAppSpec(
-                entrypoint="llmloop.sdk.rag:answer",
-                model="local/extractive",
-                config={"documents": [str(DEMO_DOCS)], **config},
+            spec = parse_app_spec(
+                {
+                    "kind": "rag",
+                    "documents": {"paths": [str(DEMO_DOCS)]},
+                    "model": "local/extractive",
+                    **config,
+                }
             )
             pushed = push_app(
                 spec, name="docs-bot", message=label, client=local, providers=providers
             )
+            digest = str(getattr(pushed.version.spec, "documents_sha256", ""))
             console.print(
-                f"  {pushed.version.reference} (version {pushed.version.version}): {label}"
+                f"  {pushed.version.reference} (version {pushed.version.version}): {label}; "
+                f"documents sha256 {digest[:12]}"
             )
             ref = f"docs-bot@{pushed.version.version}"
             all_runs.append(

@@ -9,6 +9,7 @@ import typer
 from llmloop.cli.output import JsonOption, console, error_console, print_json, print_table
 from llmloop.cli.state import cli_state
 from llmloop.domain.projects import KeyScope
+from llmloop.errors import UsageError
 
 app = typer.Typer(help="API keys: shown once, stored hashed, revocable.", no_args_is_help=True)
 
@@ -20,7 +21,23 @@ AdminOption = Annotated[
 ]
 
 
-def _scope(admin: bool) -> KeyScope:
+FeedbackOption = Annotated[
+    bool,
+    typer.Option(
+        "--feedback",
+        help="A public feedback key: it may only post end-user feedback (safe in web pages).",
+    ),
+]
+
+
+def _scope(admin: bool, feedback: bool = False) -> KeyScope:
+    if admin and feedback:
+        raise UsageError(
+            "--admin and --feedback exclude each other",
+            hint="A feedback key belongs to a project; leave out --admin.",
+        )
+    if feedback:
+        return KeyScope.FEEDBACK
     return KeyScope.ADMIN if admin else KeyScope.PROJECT
 
 
@@ -30,14 +47,16 @@ def create(
     name: Annotated[str, typer.Argument(help="What the key is for, e.g. 'ci'.")],
     project: ProjectOption = None,
     admin: AdminOption = False,
+    feedback: FeedbackOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Make a key and print it once; only its hash is stored."""
-    created = cli_state(ctx).client().keys.create(name, project=project, scope=_scope(admin))
+    scope = _scope(admin, feedback)
+    created = cli_state(ctx).client().keys.create(name, project=project, scope=scope)
     if as_json:
         print_json({**created.info.model_dump(mode="json"), "secret": created.secret})
         return
-    owner = "admin key" if admin else f"key for project {created.info.project}"
+    owner = "admin key" if admin else f"{scope.value} key for project {created.info.project}"
     console.print(f"made {owner} [bold]{created.info.key_id}[/bold] ({created.info.name})")
     console.out(created.secret)
     error_console.print("[yellow]Store this key now: it is never shown again.[/yellow]")

@@ -14,6 +14,10 @@ from typer.core import TyperGroup
 
 from llmloop import __version__
 from llmloop.cli import apps, db, demo, init, keys, model_refs, projects, prompts, server
+from llmloop.cli import feedback as feedback_cli
+from llmloop.cli import metrics as metrics_cli
+from llmloop.cli import scores as scores_cli
+from llmloop.cli import traces as traces_cli
 from llmloop.cli.output import ExitCode, error_console
 from llmloop.cli.state import CliState
 from llmloop.errors import LlmloopError, UsageError
@@ -88,6 +92,12 @@ app.add_typer(keys.app, name="key")
 app.add_typer(prompts.app, name="prompt")
 app.add_typer(apps.app, name="app")
 app.add_typer(model_refs.app, name="model")
+app.add_typer(scores_cli.scores_app, name="scores")
+app.add_typer(scores_cli.config_app, name="score-config")
+app.add_typer(feedback_cli.app, name="feedback")
+app.add_typer(traces_cli.app, name="traces")
+app.add_typer(traces_cli.sessions_app, name="sessions")
+app.command("metrics")(metrics_cli.metrics)
 
 
 def main() -> None:

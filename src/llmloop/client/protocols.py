@@ -7,15 +7,17 @@ implementation from settings. One set of contract tests runs against both.
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
 
 from llmloop.domain.apps import (
     AppPushResult,
+    AppSpec,
     AppSummary,
     AppVersion,
-    PromptAppSpec,
-    PythonAppSpec,
 )
+from llmloop.domain.metrics import MetricsResult, SampleSet
 from llmloop.domain.model_refs import ModelRef, ModelRefSpec
 from llmloop.domain.projects import ApiKeyInfo, CreatedApiKey, KeyScope, Project
 from llmloop.domain.prompts import (
@@ -24,6 +26,22 @@ from llmloop.domain.prompts import (
     PromptSummary,
     PromptVersion,
     PushResult,
+)
+from llmloop.domain.scores import (
+    Score,
+    ScoreConfig,
+    ScoreConfigSpec,
+    ScorePage,
+    ScoreSource,
+    ScoreValue,
+)
+from llmloop.domain.trace_queries import (
+    SessionPage,
+    SessionQuery,
+    SessionView,
+    TracePage,
+    TraceQuery,
+    TraceTree,
 )
 from llmloop.domain.traces import IngestResult
 
@@ -36,9 +54,11 @@ __all__ = [
     "AppsClient",
     "Client",
     "KeysClient",
+    "MetricsClient",
     "ModelRefsClient",
     "ProjectsClient",
     "PromptsClient",
+    "ScoresClient",
     "TracesClient",
 ]
 
@@ -122,9 +142,7 @@ class PromptsClient(Protocol):
 class AppsClient(Protocol):
     """Apps of the current project: immutable versions named by their content hash."""
 
-    def push(
-        self, name: str, spec: PromptAppSpec | PythonAppSpec, *, message: str = ""
-    ) -> AppPushResult:
+    def push(self, name: str, spec: AppSpec, *, message: str = "") -> AppPushResult:
         """Resolve the spec's references and store it, unless the same spec is stored."""
         ...
 
@@ -168,6 +186,135 @@ class TracesClient(Protocol):
         """
         ...
 
+    def list(self, query: TraceQuery | None = None) -> TracePage:
+        """One page of traces matching *query* (newest first by default).
+
+        Pass the page's ``next_cursor`` as ``query.cursor`` (same filters) for the next page.
+        """
+        ...
+
+    def get(self, trace_id: str) -> TraceTree:
+        """One trace: summary, spans as a tree, and scores; ``NotFoundError`` if unknown."""
+        ...
+
+    def sessions(self, query: SessionQuery | None = None) -> SessionPage:
+        """One page of sessions, most recently active first."""
+        ...
+
+    def session(self, session_id: str) -> SessionView:
+        """One session as a conversation; ``NotFoundError`` if no trace carries its id."""
+        ...
+
+
+class ScoresClient(Protocol):
+    """Scores on traces and spans, score configs and end-user feedback of the current project."""
+
+    def add(
+        self,
+        trace_id: str,
+        name: str,
+        value: ScoreValue,
+        *,
+        span_id: str | None = None,
+        data_type: str | None = None,
+        source: ScoreSource | str = ScoreSource.HUMAN,
+        comment: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Score:
+        """Record a score; a config of *name* must be matched, and a known key returns the first.
+
+        The same *idempotency_key* with a different score is a ``ConflictError``.
+        """
+        ...
+
+    def feedback(
+        self,
+        trace_id: str,
+        *,
+        thumbs: bool | None = None,
+        rating: float | None = None,
+        comment: str | None = None,
+        span_id: str | None = None,
+        user_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Score:
+        """Record end-user feedback (source ``user_feedback``): exactly one of thumbs or rating."""
+        ...
+
+    def get(self, score_id: str) -> Score:
+        """Return one score."""
+        ...
+
+    def list(
+        self,
+        *,
+        trace_id: str | None = None,
+        span_id: str | None = None,
+        name: str | None = None,
+        source: ScoreSource | str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> ScorePage:
+        """One page of scores, newest first; pass ``next_cursor`` back for the next page."""
+        ...
+
+    def set_config(self, name: str, spec: ScoreConfigSpec) -> ScoreConfig:
+        """Create or replace the config of score *name*."""
+        ...
+
+    def list_configs(self) -> builtins.list[ScoreConfig]:
+        """Every score config, by name."""
+        ...
+
+    def get_config(self, name: str) -> ScoreConfig:
+        """Return the config of score *name*."""
+        ...
+
+
+class MetricsClient(Protocol):
+    """Request metrics of the current project's traces, and raw samples for canary analysis."""
+
+    def query(
+        self,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        bucket: str = "1h",
+        group_by: str | Sequence[str] = (),
+        app: str | None = None,
+        version: str | None = None,
+        environment: str | None = None,
+        variant: str | None = None,
+        include_eval: bool = False,
+    ) -> MetricsResult:
+        """Request metrics per bucket (and group) over ``[start, end)``; default the last 24h.
+
+        A request is a trace; grouped by ``model`` it is an LLM call. Evaluation traces
+        (tagged ``eval``) count only with *include_eval*.
+        """
+        ...
+
+    def samples(
+        self,
+        app: str,
+        *,
+        versions: Sequence[str] = (),
+        variants: Sequence[str] = (),
+        start: datetime | None = None,
+        end: datetime | None = None,
+        environment: str | None = None,
+        include_eval: bool = False,
+        limit: int = 1_000,
+    ) -> SampleSet:
+        """The raw requests of two versions (or variants) of *app*, oldest first.
+
+        ``truncated`` is set when more than *limit* requests matched.
+        """
+        ...
+
 
 class Client(Protocol):
     """Everything a CLI command or an SDK call needs, whichever side of the wire it is on."""
@@ -200,6 +347,16 @@ class Client(Protocol):
     @property
     def traces(self) -> TracesClient:
         """Traces."""
+        ...
+
+    @property
+    def metrics(self) -> MetricsClient:
+        """Request metrics and samples."""
+        ...
+
+    @property
+    def scores(self) -> ScoresClient:
+        """Scores, score configs and feedback."""
         ...
 
     def close(self) -> None:

@@ -1,12 +1,16 @@
 """Apps: the deployable unit. An app version is an immutable spec named by its content hash.
 
-Two kinds exist now; RAG and agent kinds slot in as further members of :data:`AppSpec` (a
-union discriminated by ``kind``):
+Four kinds, the members of :data:`AppSpec` (a union discriminated by ``kind``; every module
+that takes a spec names that one type, so a new kind is added here and where it runs):
 
 - ``prompt``: a prompt reference, a model (``PROFILE/MODEL``) and parameters. The spec's
   parameters override the prompt version's defaults and are part of the hash.
 - ``python``: an import path to the team's own callable (``package.module:function``) with
   its declared configuration, and optionally the model its ``ctx.chat`` uses.
+- ``rag``: documents (files, folders or inline records), chunking, retrieval and rerank
+  settings (:mod:`llmloop.domain.rag`), a model and how it is asked. ``documents_sha256`` is
+  set where the spec is pushed, from the documents read there, so the hash changes when they do.
+- ``agent``: a model, tools by import path, a planning strategy, a step limit and a time budget.
 
 References in a spec are resolved when it is pushed (``support-reply:production`` is stored as
 ``support-reply@4``), so a version always means exactly one behaviour. Pushing a spec whose
@@ -22,13 +26,23 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, TypeAdapter, model_validator
 
 from llmloop.domain.names import validate_name
 from llmloop.domain.pricing import TokenUsage
+from llmloop.domain.rag import (
+    ChunkingConfig,
+    RecursiveChunking,
+    RerankConfig,
+    RetrievalConfig,
+    describe_error,
+)
 from llmloop.errors import ValidationError
 
 __all__ = [
+    "APP_KINDS",
+    "APP_SPEC_TYPES",
+    "AgentAppSpec",
     "AppParameters",
     "AppPushResult",
     "AppReference",
@@ -38,6 +52,8 @@ __all__ = [
     "AppVersion",
     "PromptAppSpec",
     "PythonAppSpec",
+    "RagAppSpec",
+    "RagDocuments",
     "diff_specs",
     "parse_app_reference",
     "parse_app_spec",
@@ -46,6 +62,8 @@ __all__ = [
 
 _MODEL = r"^[a-z0-9][a-z0-9._-]*/.+$"
 _ENTRYPOINT = r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$"
+_IMPORT_PATH = r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$"
+_SHA256 = r"^[0-9a-f]{64}$"
 _HASH_PREFIX = re.compile(r"^[0-9a-f]{7,64}$")
 
 
@@ -86,32 +104,119 @@ class PythonAppSpec(BaseModel):
     config: dict[str, JsonValue] = Field(default_factory=dict)
 
 
-AppSpec = Annotated[PromptAppSpec | PythonAppSpec, Field(discriminator="kind")]
-_SPEC: TypeAdapter[PromptAppSpec | PythonAppSpec] = TypeAdapter(AppSpec)
+class RagDocuments(BaseModel):
+    """What a RAG app reads: files and folders (read where it runs) and inline records."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    paths: tuple[str, ...] = Field(
+        default=(), description="Files and folders (text, Markdown, HTML, JSON Lines, PDF)."
+    )
+    records: tuple[dict[str, JsonValue], ...] = Field(
+        default=(), description="Inline documents, each with a text field (and an optional id)."
+    )
+    text_field: str = Field(default="text", min_length=1, description="The records' text field.")
+
+    @model_validator(mode="after")
+    def _something_to_read(self) -> RagDocuments:
+        if not self.paths and not self.records:
+            raise ValueError("documents: name paths or records; a RAG app needs something to read")
+        return self
+
+
+class RagAppSpec(BaseModel):
+    """Retrieval-augmented answers: documents, chunking, retrieval, rerank and a model."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: Literal["rag"] = "rag"
+    documents: RagDocuments
+    chunking: ChunkingConfig = Field(default_factory=RecursiveChunking)
+    retrieval: RetrievalConfig = Field(default_factory=RetrievalConfig)
+    rerank: RerankConfig = Field(default_factory=RerankConfig)
+    model: str = Field(pattern=_MODEL, description="PROFILE/MODEL that writes the answer.")
+    prompt: str | None = Field(
+        default=None,
+        min_length=1,
+        description="A prompt (NAME, NAME@VERSION, NAME:LABEL) with variables question, context.",
+    )
+    answer_template: str | None = Field(
+        default=None,
+        min_length=1,
+        description="A Jinja2 text template with {{ question }} and {{ context }}.",
+    )
+    params: AppParameters = Field(default_factory=AppParameters)
+    documents_sha256: str | None = Field(
+        default=None,
+        pattern=_SHA256,
+        description="SHA-256 of the documents as read at push time (set by the pusher).",
+    )
+
+    @model_validator(mode="after")
+    def _one_way_to_ask(self) -> RagAppSpec:
+        if self.prompt is not None and self.answer_template is not None:
+            raise ValueError("answer_template: give a prompt or an answer_template, not both")
+        return self
+
+
+class AgentAppSpec(BaseModel):
+    """A model that calls tools (plain Python functions) under a planning strategy."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: Literal["agent"] = "agent"
+    model: str = Field(pattern=_MODEL, description="PROFILE/MODEL that plans and calls tools.")
+    tools: tuple[Annotated[str, Field(pattern=_IMPORT_PATH)], ...] = Field(
+        min_length=1, description="Tools as package.module:function."
+    )
+    strategy: Literal["react", "plan_execute"] = "react"
+    max_steps: int = Field(default=8, ge=1, le=100, description="Model calls per run, at most.")
+    time_budget_s: float = Field(default=60.0, gt=0, le=3600, description="Seconds per run.")
+    system_prompt: str | None = Field(default=None, min_length=1)
+    params: AppParameters = Field(default_factory=AppParameters)
+
+
+#: Every kind of app spec; annotate with it, so a new kind is added in this one place.
+AppSpec = Annotated[
+    PromptAppSpec | PythonAppSpec | RagAppSpec | AgentAppSpec, Field(discriminator="kind")
+]
+#: The same members as a tuple, for ``isinstance``.
+APP_SPEC_TYPES = (PromptAppSpec, PythonAppSpec, RagAppSpec, AgentAppSpec)
+APP_KINDS: tuple[str, ...] = ("prompt", "python", "rag", "agent")
+_SPEC: TypeAdapter[AppSpec] = TypeAdapter(AppSpec)
+_KINDS_TEXT = ", ".join(repr(kind) for kind in APP_KINDS[:-1]) + f" or {APP_KINDS[-1]!r}"
+_RAG_SETTINGS = ("chunking", "retrieval", "rerank")
 
 
 def _describe(error: Any) -> str:
     loc = tuple(error.get("loc", ()))
-    if loc and loc[0] in ("prompt", "python"):
+    if loc and loc[0] in APP_KINDS:
         loc = loc[1:]  # the first part names the union member (the kind), not a field
+    if loc and loc[0] in _RAG_SETTINGS:
+        return describe_error({**error, "loc": loc[1:]}, str(loc[0]))
     where = ".".join(str(part) for part in loc)
     if error.get("type") == "union_tag_invalid":
         tag = error.get("ctx", {}).get("tag")
-        return f"kind: {tag!r} is not a kind of app (use 'prompt' or 'python')"
+        return f"kind: {tag!r} is not a kind of app (use {_KINDS_TEXT})"
     if error.get("type") == "union_tag_not_found":
-        return "kind: is missing (use 'prompt' or 'python')"
+        return f"kind: is missing (use {_KINDS_TEXT})"
     if error.get("type") == "extra_forbidden":
         return f"{where}: is not a field of this kind of app"
     if error.get("type") == "string_pattern_mismatch" and where.endswith("model"):
         return f"{where}: {error['input']!r} is not PROFILE/MODEL (e.g. 'local/extractive')"
     if error.get("type") == "string_pattern_mismatch" and where == "entrypoint":
         return f"entrypoint: {error['input']!r} is not 'package.module:function'"
-    return f"{where or 'spec'}: {error.get('msg', 'is invalid')}"
+    if error.get("type") == "string_pattern_mismatch" and where.startswith("tools."):
+        return f"{where}: {error['input']!r} is not 'package.module:function'"
+    message = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
+    if error.get("type") == "value_error" and ":" in message.split(" ", 1)[0]:
+        return message  # our own validators name the field first
+    return f"{where or 'spec'}: {message}"
 
 
-def parse_app_spec(data: Any) -> PromptAppSpec | PythonAppSpec:
+def parse_app_spec(data: Any) -> AppSpec:
     """Validate a spec from YAML or JSON; ``ValidationError`` names each field and reason."""
-    if isinstance(data, PromptAppSpec | PythonAppSpec):
+    if isinstance(data, APP_SPEC_TYPES):
         return data
     try:
         return _SPEC.validate_python(data)
@@ -119,18 +224,18 @@ def parse_app_spec(data: Any) -> PromptAppSpec | PythonAppSpec:
         problems = "; ".join(_describe(error) for error in exc.errors())
         raise ValidationError(
             f"the app spec is invalid: {problems}",
-            hint="Fix the named fields; see docs/apps.md for both kinds of spec.",
+            hint="Fix the named fields; see docs/apps.md for every kind of spec.",
         ) from None
 
 
-def canonical_json(spec: PromptAppSpec | PythonAppSpec) -> str:
+def canonical_json(spec: AppSpec) -> str:
     """The spec as canonical JSON (sorted keys, no spaces): what the hash covers."""
     return json.dumps(
         spec.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
     )
 
 
-def spec_hash(spec: PromptAppSpec | PythonAppSpec) -> str:
+def spec_hash(spec: AppSpec) -> str:
     """The hex SHA-256 of the spec's canonical JSON."""
     return hashlib.sha256(canonical_json(spec).encode("utf-8")).hexdigest()
 
@@ -222,7 +327,7 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix.rstrip("."): value}
 
 
-def diff_specs(old: PromptAppSpec | PythonAppSpec, new: PromptAppSpec | PythonAppSpec) -> list[str]:
+def diff_specs(old: AppSpec, new: AppSpec) -> list[str]:
     """One line per field that differs: ``params.temperature: 0.2 -> 0.1``."""
     before = _flatten(old.model_dump(mode="json"))
     after = _flatten(new.model_dump(mode="json"))

@@ -31,10 +31,15 @@ KEY_PREFIX = "llk"
 
 
 class KeyScope(StrEnum):
-    """What a key may do: ``project`` keys use one project; ``admin`` keys manage projects."""
+    """What a key may do: ``project`` keys use one project; ``admin`` keys manage projects.
+
+    ``feedback`` keys belong to one project and may only post end-user feedback to it: they
+    are public, safe to ship in a web page.
+    """
 
     PROJECT = "project"
     ADMIN = "admin"
+    FEEDBACK = "feedback"
 
 
 class Project(BaseModel):

@@ -2,7 +2,8 @@
 
 The loop itself lives in :mod:`llmloop.build.agents.loop`; this module only hands it the SDK's
 ``span`` as its tracing seam, so a plan-then-execute run shows ``plan`` followed by its ``tool``
-spans in order, under one ``agent`` span.
+spans in order, under one ``agent`` span. :func:`run_agent_app` runs a ``kind: agent`` version;
+:func:`agent_app` does the same for a ``kind: python`` spec whose config holds the settings.
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ from llmloop.build.agents.loop import (
     run_agent,
 )
 from llmloop.build.agents.tools import Tool, load_tools
+from llmloop.build.apps.execution import AppContext
+from llmloop.domain.apps import AgentAppSpec
 from llmloop.domain.chat import ChatMessage, ChatRequest
 from llmloop.domain.clock import Clock, SystemClock
 from llmloop.errors import OperationError, ValidationError
 from llmloop.sdk import tracing
 
-__all__ = ["agent_app", "run_traced_agent"]
+__all__ = ["agent_app", "run_agent_app", "run_traced_agent"]
 
 
 def _open_span(name: str, kind: str) -> AbstractContextManager[SpanLike]:
@@ -115,9 +118,51 @@ def agent_app(input: Any, ctx: Any) -> dict[str, Any]:
         "answer": result.output,
         "status": result.status,
         "error": result.error,
-        "tool_calls": [
-            {"tool": step.name, "arguments": step.input, "error": step.is_error}
-            for step in result.steps
-            if step.kind == "tool"
-        ],
+        "tool_calls": _tool_calls(result),
+    }
+
+
+def _tool_calls(result: AgentResult) -> list[dict[str, Any]]:
+    return [
+        {"tool": step.name, "arguments": step.input, "error": step.is_error}
+        for step in result.steps
+        if step.kind == "tool"
+    ]
+
+
+def run_agent_app(spec: AgentAppSpec, input: Any, ctx: AppContext, clock: Clock) -> dict[str, Any]:
+    """Run a ``kind: agent`` version on *input* (the task: text, or ``{"task": ...}``).
+
+    Only an answer is a result: a model failure, the step limit or the time budget (counted on
+    *clock*) ends the run as an error naming why. A tool that fails is not one: its error goes
+    back to the model, and the ``tool`` span records it.
+    """
+    tools = load_tools(spec.tools)
+    task = str(input["task"] if isinstance(input, dict) else input)
+    messages = (
+        *((ChatMessage.system(spec.system_prompt),) if spec.system_prompt else ()),
+        ChatMessage.user(task),
+    )
+    result = run_agent(
+        ChatRequest(model="app-model", messages=messages),
+        tools,
+        call_model=ctx.send,
+        clock=clock,
+        strategy=spec.strategy,
+        budget=AgentBudget(max_steps=spec.max_steps, time_budget_s=spec.time_budget_s),
+        open_span=_no_llm_span,
+    )
+    if result.failure is not None:
+        raise result.failure
+    if result.status != "ok":
+        raise OperationError(
+            f"the agent stopped without an answer: {result.error}",
+            hint="See the run's trace; raise max_steps or time_budget_s if the task needs more.",
+        )
+    plan = next((step.output for step in result.steps if step.kind == "plan"), None)
+    return {
+        "answer": result.output,
+        "strategy": spec.strategy,
+        **({"plan": plan} if plan is not None else {}),
+        "tool_calls": _tool_calls(result),
     }

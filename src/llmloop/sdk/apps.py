@@ -1,9 +1,11 @@
 """Running and pushing apps from code: ``llmloop.run(app_ref, input)`` and ``push_app``.
 
 A run is one trace: a ``chain`` span for the app with one ``llm`` child span per model call
-(model, tokens, cost). Any failure inside the run (a provider error, a bad input, an exception
-in a Python app) ends it with ``status="error"``, the error recorded on the run and on the
-failed span; it is returned, not raised, so callers always get the trace id to look at.
+(model, tokens, cost); a ``rag`` app adds ``retrieval`` and ``rerank`` spans, an ``agent`` app
+an ``agent`` span with ``plan`` and ``tool`` spans. Any failure inside the run (a provider
+error, a bad input, an exception in a Python app, an agent out of steps or time) ends it
+with ``status="error"``, the error recorded on the run and on the failed span; it is
+returned, not raised, so callers always get the trace id to look at.
 Finding the version is not part of the run: an unknown app raises ``NotFoundError``.
 """
 
@@ -13,17 +15,20 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from llmloop.build.apps.checks import check_spec, load_entrypoint
+from llmloop.build.apps.checks import check_spec, load_entrypoint, with_documents_hash
 from llmloop.build.apps.execution import AppContext, prompt_request
 from llmloop.build.apps.files import read_app_file
 from llmloop.build.providers.registry import ModelAddress, ProviderRegistry
 from llmloop.client.protocols import Client
 from llmloop.domain.apps import (
+    APP_SPEC_TYPES,
+    AgentAppSpec,
     AppPushResult,
     AppRun,
+    AppSpec,
     AppVersion,
     PromptAppSpec,
-    PythonAppSpec,
+    RagAppSpec,
 )
 from llmloop.domain.chat import ChatRequest, ChatResponse
 from llmloop.domain.clock import Clock, SystemClock
@@ -33,6 +38,8 @@ from llmloop.domain.prompts import PromptVersion
 from llmloop.errors import LlmloopError, UsageError
 from llmloop.sdk import attributes as names
 from llmloop.sdk import tracing
+from llmloop.sdk.agents import run_agent_app
+from llmloop.sdk.rag import run_rag_app
 
 __all__ = ["default_providers", "push_app", "run", "run_version"]
 
@@ -90,6 +97,7 @@ def _execute(
     client: Client,
     providers: ProviderRegistry,
     calls: list[ChatResponse],
+    clock: Clock,
 ) -> Any:
     spec = version.spec
     if isinstance(spec, PromptAppSpec):
@@ -97,11 +105,14 @@ def _execute(
         prompt: PromptVersion = client.prompts.get(name, version=int(number))
         address, request = prompt_request(spec, prompt, given)
         return _traced_call(providers, address, request, calls).text
-    function = load_entrypoint(spec.entrypoint)
     context = AppContext(
         spec, lambda address, request: _traced_call(providers, address, request, calls)
     )
-    return function(given, context)
+    if isinstance(spec, RagAppSpec):
+        return run_rag_app(spec, given, context, client.prompts)
+    if isinstance(spec, AgentAppSpec):
+        return run_agent_app(spec, given, context, clock)
+    return load_entrypoint(spec.entrypoint)(given, context)
 
 
 def _total(calls: list[ChatResponse]) -> tuple[TokenUsage, float | None]:
@@ -149,7 +160,7 @@ def run_version(
         root.set_attribute("llmloop.app_kind", version.spec.kind)
         root.set_input(given)
         try:
-            output = _jsonable(_execute(version, given, client, providers, calls))
+            output = _jsonable(_execute(version, given, client, providers, calls, clock))
             root.set_output(output)
         except Exception as exc:  # the run records every failure inside it, user code's too
             failure = exc
@@ -198,9 +209,7 @@ def run(
             client.close()
 
 
-def _check_prompt_default_model(
-    spec: PromptAppSpec | PythonAppSpec, client: Client, registry: ProviderRegistry
-) -> None:
+def _check_prompt_default_model(spec: AppSpec, client: Client, registry: ProviderRegistry) -> None:
     """A prompt app without a model uses its prompt's: that profile must exist here too."""
     if not isinstance(spec, PromptAppSpec) or spec.model is not None:
         return
@@ -217,7 +226,7 @@ def _check_prompt_default_model(
 
 
 def push_app(
-    source: Path | str | PromptAppSpec | PythonAppSpec,
+    source: Path | str | AppSpec,
     *,
     name: str | None = None,
     message: str = "",
@@ -225,7 +234,7 @@ def push_app(
     providers: ProviderRegistry | None = None,
 ) -> AppPushResult:
     """Check a spec (or a spec file) where it is pushed, then store it as an app version."""
-    if isinstance(source, PromptAppSpec | PythonAppSpec):
+    if isinstance(source, APP_SPEC_TYPES):
         if name is None:
             raise UsageError("push_app(spec) needs the app's name", hint="Pass name='my-app'.")
         spec, app_name = source, name
@@ -234,6 +243,7 @@ def push_app(
         spec, app_name, message = loaded.spec, name or loaded.name, message or loaded.description
     registry = providers or default_providers()
     check_spec(spec, registry)
+    spec = with_documents_hash(spec)
     owned = client is None
     if client is None:
         from llmloop.sdk.connection import connect

@@ -6,8 +6,13 @@ from fastapi import FastAPI
 
 from llmloop import __version__
 from llmloop.domain.clock import Clock, SystemClock
+from llmloop.server.cors import FeedbackCorsMiddleware
 from llmloop.server.errors import install_error_handlers
 from llmloop.server.routers import apps, health, keys, model_refs, otlp, projects, prompts
+from llmloop.server.routers import feedback as feedback_router
+from llmloop.server.routers import metrics as metrics_router
+from llmloop.server.routers import scores as scores_router
+from llmloop.server.routers import traces as traces_router
 from llmloop.server.state import ServerState
 from llmloop.settings import Settings
 from llmloop.store.database import Database
@@ -33,6 +38,19 @@ def create_app(
         clock=clock or SystemClock(),
     )
     install_error_handlers(app)
-    for module in (health, projects, keys, prompts, otlp, apps, model_refs):
+    app.add_middleware(FeedbackCorsMiddleware, allowed_origins=settings.feedback_allowed_origins)
+    for module in (
+        health,
+        projects,
+        keys,
+        prompts,
+        otlp,
+        apps,
+        model_refs,
+        metrics_router,
+        scores_router,
+        feedback_router,
+        traces_router,
+    ):
         app.include_router(module.router)
     return app

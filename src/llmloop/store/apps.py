@@ -17,10 +17,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from llmloop.domain.apps import (
     AppReference,
+    AppSpec,
     AppSummary,
     AppVersion,
-    PromptAppSpec,
-    PythonAppSpec,
     parse_app_spec,
     spec_hash,
 )
@@ -95,7 +94,7 @@ class AppRepository:
     def push(
         self,
         name: str,
-        spec: PromptAppSpec | PythonAppSpec,
+        spec: AppSpec,
         *,
         message: str,
         actor: str,

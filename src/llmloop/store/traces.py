@@ -64,6 +64,11 @@ class TraceRow(Base):
         Index("ix_traces_project_session_start", "project_id", "session_id", "start_time"),
         Index("ix_traces_project_user_start", "project_id", "user_id", "start_time"),
         Index("ix_traces_project_status_start", "project_id", "status", "start_time"),
+        # Added by migration 0007 for trace queries (app alone, variant, duration/cost sorts).
+        Index("ix_traces_project_app_only_start", "project_id", "app", "start_time"),
+        Index("ix_traces_project_variant_start", "project_id", "variant", "start_time"),
+        Index("ix_traces_project_duration", "project_id", "duration_ms"),
+        Index("ix_traces_project_cost", "project_id", "cost_usd"),
     )
 
     id: Mapped[int] = mapped_column(_BigId, primary_key=True)

@@ -174,7 +174,7 @@ def test_plan_then_execute_plans_in_its_own_span_then_runs_steps_in_order() -> N
     assert provider.requests[0].tools == ()
     assert "lookup_order" in provider.requests[0].messages[0].content
     final = provider.requests[1].messages[-1].content
-    assert 'step 1 lookup_order({"order_id": "A-17", "include_items": true}): ' in final
+    assert 'step 1 lookup_order({"order_id": "A-17", "include_items": true}):\n' in final
     assert "step 2 convert" in final
     assert "15.00 EUR" in final
     assert "step 3 convert" in final

@@ -31,6 +31,7 @@ from llmloop.domain.clock import Clock
 from llmloop.errors import ValidationError
 
 __all__ = [
+    "PLAN_INSTRUCTIONS_START",
     "AgentBudget",
     "AgentResult",
     "AgentStep",
@@ -108,6 +109,7 @@ class AgentResult:
     steps: list[AgentStep] = field(default_factory=list)
     error: str | None = None
     responses: list[ChatResponse] = field(default_factory=list)
+    failure: Exception | None = None  # what ended a run with status "error", if it raised
 
 
 class _Run:
@@ -203,8 +205,10 @@ def _react(run: _Run, request: ChatRequest) -> AgentResult:
             messages.append(ChatMessage.tool(call.id, run.run_tool(call).content))
 
 
+#: How a planning request's system message starts (the offline local model recognises it).
+PLAN_INSTRUCTIONS_START = "Plan before acting."
 _PLAN_INSTRUCTIONS = (
-    "Plan before acting. Reply with only a JSON list of steps, each "
+    PLAN_INSTRUCTIONS_START + " Reply with only a JSON list of steps, each "
     '{{"tool": NAME, "arguments": {{...}}}}, using these tools:\n{tools}'
 )
 _JSON_LIST = re.compile(r"\[.*\]", re.S)
@@ -269,7 +273,8 @@ def _plan_execute(run: _Run, request: ChatRequest) -> AgentResult:
             return run.stop("time_budget")
         outcome = run.run_tool(call)
         results.append(
-            f"step {number} {call.name}({json.dumps(call.arguments)}): {outcome.content}"
+            # the result on a line of its own: a reader that splits lines sees it as a sentence
+            f"step {number} {call.name}({json.dumps(call.arguments)}):\n{outcome.content}"
         )
     reason = run.stop_reason()
     if reason is not None:
@@ -317,6 +322,7 @@ def run_agent(
         except Exception as exc:  # a provider failure ends the run as a recorded error
             run.result.status = "error"
             run.result.error = f"{type(exc).__name__}: {exc}"
+            run.result.failure = exc
             result = run.result
         span.set_attribute("llmloop.agent.status", result.status)
         span.set_attribute("llmloop.agent.model_calls", len(result.responses))

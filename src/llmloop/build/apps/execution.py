@@ -14,7 +14,7 @@ from typing import Any
 
 from llmloop.build.prompts.rendering import render_prompt
 from llmloop.build.providers.registry import ModelAddress, parse_model_address
-from llmloop.domain.apps import AppParameters, PromptAppSpec, PythonAppSpec
+from llmloop.domain.apps import AppParameters, AppSpec, PromptAppSpec, PythonAppSpec
 from llmloop.domain.chat import ChatMessage, ChatRequest, ChatResponse, Role
 from llmloop.domain.prompts import PromptKind, PromptVersion
 from llmloop.errors import ValidationError
@@ -76,10 +76,13 @@ def prompt_request(
 
 
 class AppContext:
-    """What a ``python`` app's function gets besides its input: config and a model to ask."""
+    """What a ``python`` app's function gets besides its input: config and a model to ask.
 
-    def __init__(self, spec: PythonAppSpec, call_model: CallModel) -> None:
-        self.config: dict[str, Any] = dict(spec.config)
+    The ``rag`` and ``agent`` kinds ask their model through one too (their config is empty).
+    """
+
+    def __init__(self, spec: AppSpec, call_model: CallModel) -> None:
+        self.config: dict[str, Any] = dict(spec.config) if isinstance(spec, PythonAppSpec) else {}
         self.model = spec.model
         self.params: AppParameters = spec.params
         self._call_model = call_model
@@ -110,6 +113,10 @@ class AppContext:
             max_tokens=self.params.max_tokens,
             extras={**self.params.extras, **extras},
         )
+        return self._call_model(address, request)
+
+    def call(self, address: ModelAddress, request: ChatRequest) -> ChatResponse:
+        """Send a request prepared elsewhere (e.g. a rendered prompt) to *address*; traced."""
         return self._call_model(address, request)
 
     def send(self, request: ChatRequest) -> ChatResponse:

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from llmloop.domain.apps import PromptAppSpec, PythonAppSpec, parse_app_spec
+from llmloop.domain.apps import AppSpec, parse_app_spec
 from llmloop.domain.names import validate_name
 from llmloop.errors import ValidationError
 
@@ -31,7 +31,7 @@ class AppFile:
 
     path: Path
     name: str
-    spec: PromptAppSpec | PythonAppSpec
+    spec: AppSpec
     description: str
 
 

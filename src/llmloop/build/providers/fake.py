@@ -89,15 +89,21 @@ class ScriptedProvider:
     def _next_step(self, request: ChatRequest) -> ScriptStep:
         with self._lock:
             self.requests.append(request)
-            if self._responder is not None:
-                return self._responder(request)
-            if not self._steps:
-                raise UsageError(
-                    f"the scripted provider {self.name!r} ran out of replies after "
-                    f"{len(self.requests) - 1} calls",
-                    hint="Add more steps to the script, or pass a function to answer every call.",
-                )
-            return self._steps.pop(0)
+            responder = self._responder
+            if responder is None:
+                return self._pop_step()
+        # outside the lock: calls to a responder overlap, as calls to a real provider do
+        return responder(request)
+
+    def _pop_step(self) -> ScriptStep:
+        """The next scripted step; the caller holds the lock."""
+        if not self._steps:
+            raise UsageError(
+                f"the scripted provider {self.name!r} ran out of replies after "
+                f"{len(self.requests) - 1} calls",
+                hint="Add more steps to the script, or pass a function to answer every call.",
+            )
+        return self._steps.pop(0)
 
     def _reply(self, request: ChatRequest, step: ScriptStep, started: float) -> ChatResponse:
         if isinstance(step, BaseException):

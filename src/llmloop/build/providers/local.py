@@ -8,7 +8,8 @@ messages always give byte-identical answers, so the demo, the tests and evaluati
 reproducible.
 
 What it is not: a language model. It does not paraphrase, reason across sentences, follow
-arbitrary instructions, call tools or know anything beyond the given context. Its quality
+arbitrary instructions or know anything beyond the given context. Offered tools, it calls them
+by word match (see :mod:`~llmloop.build.providers.local_tools`), deterministically too. Its quality
 depends on the context and on how clearly the prompt marks it, which is the point: a spec
 with worse retrieval or a sloppier prompt scores measurably lower.
 """
@@ -16,12 +17,14 @@ with worse retrieval or a sloppier prompt scores measurably lower.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import re
 from collections.abc import AsyncIterator, Iterator
 
 from llmloop.build.providers.local_format import compose, parse_format
 from llmloop.build.providers.local_reading import content_terms, rank_sentences, read_messages
+from llmloop.build.providers.local_tools import plan_text, wanted_tool_calls
 from llmloop.build.providers.runtime import ProviderRuntime
 from llmloop.domain.chat import (
     ChatRequest,
@@ -106,9 +109,22 @@ class LocalProvider:
         return text, finish, usage
 
     def _response(self, request: ChatRequest, started: float) -> ChatResponse:
-        text, finish, usage = self.answer(request)
+        calls = wanted_tool_calls(request)
+        plan = None if calls else plan_text(request)
+        if calls or plan is not None:
+            self._check_model(request.model)
+            written = plan if plan is not None else json.dumps([c.model_dump() for c in calls])
+            text = plan or ""
+            finish = FinishReason.TOOL_CALLS if calls else FinishReason.STOP
+            usage = TokenUsage(
+                input_tokens=sum(count_tokens(m.content) for m in request.messages),
+                output_tokens=count_tokens(written),
+            )
+        else:
+            text, finish, usage = self.answer(request)
         return ChatResponse(
             text=text,
+            tool_calls=tuple(calls),
             finish_reason=finish,
             usage=usage,
             cost_usd=self.runtime.cost_usd(request.model, usage),

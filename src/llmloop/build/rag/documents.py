@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from llmloop.build.rag.html_text import html_to_text
+from llmloop.domain.apps import RagDocuments
 from llmloop.errors import ValidationError
 
 __all__ = [
@@ -25,7 +26,9 @@ __all__ = [
     "Document",
     "document_id",
     "documents_from_records",
+    "documents_sha256",
     "load_documents",
+    "load_spec_documents",
 ]
 
 SUPPORTED_SUFFIXES: dict[str, str] = {
@@ -233,3 +236,21 @@ def documents_from_records(
         "holds the text).",
     )
     return documents
+
+
+def load_spec_documents(source: RagDocuments) -> list[Document]:
+    """The documents a RAG app spec names: its files and folders, then its inline records."""
+    documents = load_documents(source.paths, text_field=source.text_field) if source.paths else []
+    if source.records:
+        documents += documents_from_records(source.records, text_field=source.text_field)
+    return documents
+
+
+def documents_sha256(documents: Sequence[Document]) -> str:
+    """The hex SHA-256 of the documents' sources, titles and texts, in order."""
+    digest = hashlib.sha256()
+    for document in documents:
+        # one JSON array per line: no choice of text can make two lists hash alike
+        line = json.dumps([document.source, document.title, document.text], ensure_ascii=False)
+        digest.update(line.encode("utf-8") + b"\n")
+    return digest.hexdigest()

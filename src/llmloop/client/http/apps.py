@@ -8,10 +8,9 @@ from urllib.parse import quote
 from llmloop.client.http.transport import HttpTransport
 from llmloop.domain.apps import (
     AppPushResult,
+    AppSpec,
     AppSummary,
     AppVersion,
-    PromptAppSpec,
-    PythonAppSpec,
 )
 
 __all__ = ["HttpApps"]
@@ -27,9 +26,7 @@ class HttpApps:
     def __init__(self, transport: HttpTransport) -> None:
         self._http = transport
 
-    def push(
-        self, name: str, spec: PromptAppSpec | PythonAppSpec, *, message: str = ""
-    ) -> AppPushResult:
+    def push(self, name: str, spec: AppSpec, *, message: str = "") -> AppPushResult:
         """Store *spec* (references resolved) as a new version unless it is already stored."""
         body = self._http.request(
             "POST",

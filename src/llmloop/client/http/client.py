@@ -8,9 +8,11 @@ import httpx2
 
 from llmloop.client.http.apps import HttpApps
 from llmloop.client.http.keys import HttpKeys
+from llmloop.client.http.metrics import HttpMetrics
 from llmloop.client.http.model_refs import HttpModelRefs
 from llmloop.client.http.projects import HttpProjects
 from llmloop.client.http.prompts import HttpPrompts
+from llmloop.client.http.scores import HttpScores
 from llmloop.client.http.traces import HttpTraces
 from llmloop.client.http.transport import HttpTransport
 from llmloop.errors import ConfigurationError
@@ -70,6 +72,16 @@ class HttpClient:
     def traces(self) -> HttpTraces:
         """Traces."""
         return HttpTraces(self.transport)
+
+    @cached_property
+    def metrics(self) -> HttpMetrics:
+        """Request metrics and samples."""
+        return HttpMetrics(self.transport)
+
+    @cached_property
+    def scores(self) -> HttpScores:
+        """Scores, score configs and feedback."""
+        return HttpScores(self.transport)
 
     def close(self) -> None:
         """Close pooled connections."""

@@ -33,7 +33,10 @@ class HttpKeys:
         self, name: str, *, project: str | None = None, scope: KeyScope = KeyScope.PROJECT
     ) -> CreatedApiKey:
         """Make a key (admin only)."""
-        body = self._http.request("POST", self._base(project, scope), json={"name": name})
+        payload = {"name": name}
+        if scope is KeyScope.FEEDBACK:
+            payload["scope"] = scope.value
+        body = self._http.request("POST", self._base(project, scope), json=payload)
         return CreatedApiKey.model_validate(body)
 
     def list(

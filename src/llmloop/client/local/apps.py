@@ -10,10 +10,11 @@ from llmloop.client.local.context import LocalContext
 from llmloop.client.local.model_refs import resolve_model_ref
 from llmloop.domain.apps import (
     AppPushResult,
+    AppSpec,
     AppSummary,
     AppVersion,
     PromptAppSpec,
-    PythonAppSpec,
+    RagAppSpec,
     parse_app_reference,
     parse_app_spec,
 )
@@ -44,11 +45,26 @@ def _resolve_prompt(session: Session, project_id: int, text: str) -> PromptVersi
         ) from None
 
 
-def resolve_spec(
-    session: Session, project_id: int, spec: PromptAppSpec | PythonAppSpec
-) -> PromptAppSpec | PythonAppSpec:
+def _resolve_rag(session: Session, project_id: int, spec: RagAppSpec) -> RagAppSpec:
+    """A RAG spec's prompt made exact; files need the hash the pusher computed."""
+    if spec.documents.paths and spec.documents_sha256 is None:
+        raise ValidationError(
+            "the app spec is invalid: documents_sha256: is missing, and documents.paths "
+            "names files only the pusher can read",
+            hint="Push with `llmloop app push` or llmloop.push_app(), which read the documents "
+            "and set it.",
+        )
+    if spec.prompt is None:
+        return spec
+    version = _resolve_prompt(session, project_id, spec.prompt)
+    return spec.model_copy(update={"prompt": f"{version.name}@{version.version}"})
+
+
+def resolve_spec(session: Session, project_id: int, spec: AppSpec) -> AppSpec:
     """The spec with every reference made exact (``support:production`` -> ``support@4``)."""
     spec = resolve_model_ref(session, project_id, spec)
+    if isinstance(spec, RagAppSpec):
+        return _resolve_rag(session, project_id, spec)
     if not isinstance(spec, PromptAppSpec):
         return spec
     version = _resolve_prompt(session, project_id, spec.prompt)
@@ -69,9 +85,7 @@ class LocalApps:
     def __init__(self, context: LocalContext) -> None:
         self._ctx = context
 
-    def push(
-        self, name: str, spec: PromptAppSpec | PythonAppSpec, *, message: str = ""
-    ) -> AppPushResult:
+    def push(self, name: str, spec: AppSpec, *, message: str = "") -> AppPushResult:
         """Store *spec* (references resolved) as a new version unless it is already stored."""
         validate_name(name, what="app")
         spec = parse_app_spec(spec.model_dump(mode="json"))

@@ -9,9 +9,11 @@ from functools import cached_property
 from llmloop.client.local.apps import LocalApps
 from llmloop.client.local.context import LocalContext
 from llmloop.client.local.keys import LocalKeys
+from llmloop.client.local.metrics import LocalMetrics
 from llmloop.client.local.model_refs import LocalModelRefs
 from llmloop.client.local.projects import LocalProjects
 from llmloop.client.local.prompts import LocalPrompts
+from llmloop.client.local.scores import LocalScores
 from llmloop.client.local.traces import LocalTraces
 from llmloop.domain.clock import Clock, SystemClock
 from llmloop.domain.names import validate_name
@@ -107,6 +109,16 @@ class LocalClient:
     def traces(self) -> LocalTraces:
         """Traces."""
         return LocalTraces(self.context, self._trace_ingestor)
+
+    @cached_property
+    def metrics(self) -> LocalMetrics:
+        """Request metrics and samples."""
+        return LocalMetrics(self.context)
+
+    @cached_property
+    def scores(self) -> LocalScores:
+        """Scores, score configs and feedback."""
+        return LocalScores(self.context)
 
     def close(self) -> None:
         """Close the store if this client opened it."""

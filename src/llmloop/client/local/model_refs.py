@@ -7,7 +7,7 @@ import builtins
 from sqlalchemy.orm import Session
 
 from llmloop.client.local.context import LocalContext
-from llmloop.domain.apps import PromptAppSpec, PythonAppSpec
+from llmloop.domain.apps import AppSpec
 from llmloop.domain.model_refs import (
     MODEL_REF_PREFIX,
     ModelRef,
@@ -21,9 +21,7 @@ from llmloop.store.model_refs import ModelRefRepository
 __all__ = ["LocalModelRefs", "resolve_model_ref"]
 
 
-def resolve_model_ref(
-    session: Session, project_id: int, spec: PromptAppSpec | PythonAppSpec
-) -> PromptAppSpec | PythonAppSpec:
+def resolve_model_ref(session: Session, project_id: int, spec: AppSpec) -> AppSpec:
     """The spec with ``model: ref/NAME`` replaced by the reference's ``PROFILE/MODEL``."""
     if spec.model is None or not spec.model.startswith(MODEL_REF_PREFIX):
         return spec

@@ -24,7 +24,7 @@ class AppPush(BaseModel):
     # Validated by llmloop (not by the route) so that a bad spec gets the same message,
     # naming the field and the reason, from the server as from the embedded store.
     spec: dict[str, JsonValue] = Field(
-        description="A 'prompt' or 'python' app spec (see docs/apps.md)."
+        description="An app spec of kind 'prompt', 'python', 'rag' or 'agent' (see docs/apps.md)."
     )
     message: str = Field(default="", max_length=2000, description="Why this version.")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,6 +26,15 @@ class KeyCreate(BaseModel):
     name: str = Field(max_length=100, examples=["ci"])
 
 
+class ProjectKeyCreate(KeyCreate):
+    """A new key of a project: a full project key, or a public feedback-only key."""
+
+    scope: Literal[KeyScope.PROJECT, KeyScope.FEEDBACK] = Field(
+        default=KeyScope.PROJECT,
+        description="'feedback': a public key that may only POST /api/v1/feedback.",
+    )
+
+
 class KeyList(BaseModel):
     """Keys, without their secrets."""
 
@@ -35,9 +46,9 @@ class KeyList(BaseModel):
     status_code=status.HTTP_201_CREATED,
     summary="Make a project key (admin key); the secret is in this reply only",
 )
-def create_project_key(project: str, body: KeyCreate, client: ClientForKey) -> CreatedApiKey:
+def create_project_key(project: str, body: ProjectKeyCreate, client: ClientForKey) -> CreatedApiKey:
     """Make a key for *project*."""
-    return client.keys.create(body.name, project=project)
+    return client.keys.create(body.name, project=project, scope=body.scope)
 
 
 @router.get("/projects/{project}/keys", summary="List a project's keys")
