@@ -2,45 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Table, inspect
+from sqlalchemy import inspect
 
 from llmloop.store.database import Database
-from llmloop.store.schema import metadata
+from tests.store.schema_drift import drift
 
 TRACE_TABLES = {"traces", "spans"}
-
-
-def _touches_trace_tables(difference: Any) -> bool:
-    """Whether one alembic difference (a tuple, or a list of them) is about a trace table."""
-    items = difference if isinstance(difference, list) else [difference]
-    for item in items:
-        for part in item:
-            if isinstance(part, str) and part in TRACE_TABLES:
-                return True
-            if isinstance(part, Table) and part.name in TRACE_TABLES:
-                return True
-            table = getattr(part, "table", None)
-            if isinstance(table, Table) and table.name in TRACE_TABLES:
-                return True
-    return False
 
 
 def test_migration_matches_the_models(fresh_database_url: str) -> None:
     database = Database(fresh_database_url)
     database.upgrade()
-    with database.engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), metadata)
-    assert [d for d in differences if _touches_trace_tables(d)] == []
+    assert drift(database, TRACE_TABLES) == []
     # The comparison does see a missing piece of the trace tables:
     with database.engine.begin() as connection:
         connection.exec_driver_sql("DROP INDEX ix_traces_project_user_start")
-    with database.engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), metadata)
-    assert [d[0] for d in differences if _touches_trace_tables(d)] == ["add_index"]
+    assert [d[0] for d in drift(database, TRACE_TABLES)] == ["add_index"]
     database.close()
 
 
